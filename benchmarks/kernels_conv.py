@@ -1,0 +1,136 @@
+"""Time the conv/pool kernels of one training step of the seed MNIST CNN (batch 50).
+
+    python benchmarks/kernels_conv.py [--repeat 30] [--batch 50]
+
+Prints ms per kernel (median and min over repeats) and the total for one step's worth of
+conv/pool work.  If TensorFlow is importable in the running Python (e.g. /tmp/tfvenv), it also
+times the same kernels through ``tf.raw_ops`` in eager mode and prints the ratio TF/ours.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from tensorweave.kernels import conv as C  # noqa: E402
+from tensorweave.kernels import pool as P  # noqa: E402
+
+S1 = [1, 1, 1, 1]
+K2 = [1, 2, 2, 1]
+
+
+def _time(fn, repeat):
+    for _ in range(3):
+        fn()
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    ts.sort()
+    return ts[len(ts) // 2] * 1e3, ts[0] * 1e3
+
+
+def _data(batch):
+    rs = np.random.RandomState(0)
+    f = np.float32
+    x = rs.rand(batch, 28, 28, 1).astype(f)
+    w1 = (rs.randn(5, 5, 1, 32) * 0.1).astype(f)
+    w2 = (rs.randn(5, 5, 32, 64) * 0.1).astype(f)
+    y1 = np.maximum(C.conv2d(x, w1, S1, "SAME"), 0)
+    p1 = P.max_pool(y1, K2, K2, "SAME")
+    y2 = np.maximum(C.conv2d(p1, w2, S1, "SAME"), 0)
+    p2 = P.max_pool(y2, K2, K2, "SAME")
+    g2 = rs.randn(*y2.shape).astype(f)
+    gp1 = rs.randn(*p1.shape).astype(f)
+    gp2 = rs.randn(*p2.shape).astype(f)
+    g1 = rs.randn(*y1.shape).astype(f)
+    return dict(x=x, w1=w1, w2=w2, y1=y1, p1=p1, y2=y2, p2=p2, g1=g1, g2=g2, gp1=gp1, gp2=gp2)
+
+
+def _ours(d):
+    return {
+        "conv1 Conv2D": lambda: C.conv2d(d["x"], d["w1"], S1, "SAME"),
+        "conv1 Conv2DBackpropFilter": lambda: C.conv2d_backprop_filter(
+            d["x"], [5, 5, 1, 32], d["g1"], S1, "SAME"),
+        "pool1 MaxPool": lambda: P.max_pool(d["y1"], K2, K2, "SAME"),
+        "pool1 MaxPoolGrad": lambda: P.max_pool_grad(d["y1"], d["p1"], d["gp1"], K2, K2, "SAME"),
+        "conv2 Conv2D": lambda: C.conv2d(d["p1"], d["w2"], S1, "SAME"),
+        "conv2 Conv2DBackpropInput": lambda: C.conv2d_backprop_input(
+            d["p1"].shape, d["w2"], d["g2"], S1, "SAME"),
+        "conv2 Conv2DBackpropFilter": lambda: C.conv2d_backprop_filter(
+            d["p1"], [5, 5, 32, 64], d["g2"], S1, "SAME"),
+        "pool2 MaxPool": lambda: P.max_pool(d["y2"], K2, K2, "SAME"),
+        "pool2 MaxPoolGrad": lambda: P.max_pool_grad(d["y2"], d["p2"], d["gp2"], K2, K2, "SAME"),
+    }
+
+
+def _tf(d):
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+    t = {k: tf.constant(v) for k, v in d.items()}
+    r = tf.raw_ops
+    return {
+        "conv1 Conv2D": lambda: r.Conv2D(input=t["x"], filter=t["w1"], strides=S1,
+                                         padding="SAME").numpy(),
+        "conv1 Conv2DBackpropFilter": lambda: r.Conv2DBackpropFilter(
+            input=t["x"], filter_sizes=[5, 5, 1, 32], out_backprop=t["g1"], strides=S1,
+            padding="SAME").numpy(),
+        "pool1 MaxPool": lambda: r.MaxPool(input=t["y1"], ksize=K2, strides=K2,
+                                           padding="SAME").numpy(),
+        "pool1 MaxPoolGrad": lambda: r.MaxPoolGrad(
+            orig_input=t["y1"], orig_output=t["p1"], grad=t["gp1"], ksize=K2, strides=K2,
+            padding="SAME").numpy(),
+        "conv2 Conv2D": lambda: r.Conv2D(input=t["p1"], filter=t["w2"], strides=S1,
+                                         padding="SAME").numpy(),
+        "conv2 Conv2DBackpropInput": lambda: r.Conv2DBackpropInput(
+            input_sizes=list(d["p1"].shape), filter=t["w2"], out_backprop=t["g2"], strides=S1,
+            padding="SAME").numpy(),
+        "conv2 Conv2DBackpropFilter": lambda: r.Conv2DBackpropFilter(
+            input=t["p1"], filter_sizes=[5, 5, 32, 64], out_backprop=t["g2"], strides=S1,
+            padding="SAME").numpy(),
+        "pool2 MaxPool": lambda: r.MaxPool(input=t["y2"], ksize=K2, strides=K2,
+                                           padding="SAME").numpy(),
+        "pool2 MaxPoolGrad": lambda: r.MaxPoolGrad(
+            orig_input=t["y2"], orig_output=t["p2"], grad=t["gp2"], ksize=K2, strides=K2,
+            padding="SAME").numpy(),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=50)
+    args = ap.parse_args()
+    d = _data(args.batch)
+    ours = _ours(d)
+    theirs = _tf(d)
+    hdr = f"{'kernel':30s} {'ours med':>9s} {'ours min':>9s}"
+    if theirs:
+        hdr += f" {'TF med':>9s} {'TF min':>9s} {'TF/ours':>8s}"
+    print(f"batch {args.batch}, ms per call, {args.repeat} repeats")
+    print(hdr)
+    tot = np.zeros(4)
+    for name, fn in ours.items():
+        med, mn = _time(fn, args.repeat)
+        line = f"{name:30s} {med:9.2f} {mn:9.2f}"
+        tot[:2] += (med, mn)
+        if theirs:
+            tmed, tmn = _time(theirs[name], args.repeat)
+            tot[2:] += (tmed, tmn)
+            line += f" {tmed:9.2f} {tmn:9.2f} {tmed / med:8.2f}"
+        print(line)
+    line = f"{'TOTAL per step':30s} {tot[0]:9.2f} {tot[1]:9.2f}"
+    if theirs:
+        line += f" {tot[2]:9.2f} {tot[3]:9.2f} {tot[2] / tot[0]:8.2f}"
+    print(line)
+
+
+if __name__ == "__main__":
+    main()

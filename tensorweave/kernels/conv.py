@@ -1,0 +1,299 @@
+"""Convolution kernels (Conv2D, DepthwiseConv2dNative, Conv3D and their backprops) in NumPy.
+
+Dense convolutions are GEMM based: the windows of the padded input are a strided view
+``(N, *out, *k, C)``; it is copied one batch chunk at a time into a cache-sized im2col
+buffer that feeds one matmul per chunk.  The input gradient is the transposed GEMM followed by
+a col2im scatter-add over the kernel taps.  Filters are always ``[*k, in, out]`` (TF's layout,
+whatever ``data_format`` says).  NCHW/NCDHW inputs are transposed to channels-last and back.
+"""
+
+import numpy as np
+
+from . import _util as U
+from ._util import conv_output_size, conv_padding
+
+__all__ = [
+    "conv_output_size",
+    "conv_padding",
+    "conv2d",
+    "conv2d_backprop_input",
+    "conv2d_backprop_filter",
+    "depthwise_conv2d_native",
+    "depthwise_conv2d_native_backprop_input",
+    "depthwise_conv2d_native_backprop_filter",
+    "conv3d",
+    "conv3d_backprop_input_v2",
+    "conv3d_backprop_filter_v2",
+]
+
+
+# ----------------------------------------------------------------------------- attrs
+
+
+def _setup(nd, x_shape_cl, k, strides, padding, dilations, data_format, explicit_paddings):
+    s = U.spatial_attr(strides, data_format, nd, "strides")
+    d = U.spatial_attr(dilations, data_format, nd, "dilations")
+    if padding not in ("SAME", "VALID", "EXPLICIT"):
+        raise ValueError(f"padding must be SAME, VALID or EXPLICIT, got {padding!r}")
+    explicit = None
+    if padding == "EXPLICIT":
+        explicit = U.explicit_pairs(explicit_paddings, data_format, nd)
+    if any(v < 1 for v in s + d):
+        raise ValueError(f"strides and dilations must be >= 1, got {s} and {d}")
+    out, pads = U.geometry(x_shape_cl[1:-1], k, s, d, padding, explicit)
+    return s, d, out, pads
+
+
+def _input_shape_cl(input_sizes, data_format, nd, batch, in_ch):
+    sizes = [int(v) for v in np.asarray(input_sizes).ravel()]
+    cl = data_format[-1] == "C"
+    if len(sizes) == nd:  # spatial dims only (TF accepts this form too)
+        return (batch, *sizes, in_ch)
+    if len(sizes) != nd + 2:
+        raise ValueError(f"input_sizes must have {nd + 2} entries, got {sizes}")
+    return U.shape_to_channels_last(sizes, cl)
+
+
+# ------------------------------------------------------------------- dense core (N-d)
+
+
+def _conv_fwd(x, w, s, d, out, pads):
+    """Channels-last forward: x (N, *S, C), w (*k, C, O) -> (N, *out, O)."""
+    k = w.shape[:-2]
+    n, c, o = x.shape[0], x.shape[-1], w.shape[-1]
+    if w.shape[-2] != c:
+        raise ValueError(f"input depth {c} does not match filter in-depth {w.shape[-2]}")
+    dtype = np.result_type(x.dtype, w.dtype)
+    kc = U.prod(k) * c
+    wm = w.reshape(kc, o)
+    if U.prod(k) == 1 and all(v == 1 for v in s) and tuple(x.shape[1:-1]) == tuple(out):
+        # 1x1 convolution, stride 1: a plain matmul over all pixels.
+        return (x.reshape(-1, c) @ wm).reshape(n, *out, o)
+    xp = U.pad(x, pads)
+    view = U.windows(xp, out, k, s, d)
+    res = np.empty((n, *out, o), dtype=dtype)
+    p = U.prod(out)
+    if p == 0 or n == 0:
+        return res
+    nb = U.batch_chunk(n, p * kc * x.itemsize)
+    buf = np.empty((nb, *out, *k, c), dtype=x.dtype)
+    for b0 in range(0, n, nb):
+        b1 = min(n, b0 + nb)
+        col = buf[: b1 - b0]
+        np.copyto(col, view[b0:b1])
+        np.matmul(col.reshape(-1, kc), wm, out=res[b0:b1].reshape(-1, o))
+    return res
+
+
+def _conv_bwd_filter(x, dy, k, s, d, out, pads):
+    """Channels-last filter gradient: returns (*k, C, O)."""
+    n, c, o = x.shape[0], x.shape[-1], dy.shape[-1]
+    dtype = np.result_type(x.dtype, dy.dtype)
+    kc = U.prod(k) * c
+    p = U.prod(out)
+    if p == 0 or n == 0:
+        return np.zeros((*k, c, o), dtype=dtype)
+    if U.prod(k) == 1 and all(v == 1 for v in s) and tuple(x.shape[1:-1]) == tuple(out):
+        return (x.reshape(-1, c).T @ dy.reshape(-1, o)).reshape(*k, c, o)
+    xp = U.pad(x, pads)
+    view = U.windows(xp, out, k, s, d)
+    nb = U.batch_chunk(n, p * kc * x.itemsize)
+    buf = np.empty((nb, *out, *k, c), dtype=x.dtype)
+    dw = None
+    for b0 in range(0, n, nb):
+        b1 = min(n, b0 + nb)
+        col = buf[: b1 - b0]
+        np.copyto(col, view[b0:b1])
+        part = col.reshape(-1, kc).T @ dy[b0:b1].reshape(-1, o)
+        dw = part if dw is None else np.add(dw, part, out=dw)
+    return dw.reshape(*k, c, o)
+
+
+def _conv_bwd_input(x_shape, w, dy, s, d, out, pads):
+    """Channels-last input gradient: GEMM to columns, then col2im over the kernel taps."""
+    k = w.shape[:-2]
+    c, o = w.shape[-2], w.shape[-1]
+    n = x_shape[0]
+    in_sp = tuple(x_shape[1:-1])
+    dtype = np.result_type(w.dtype, dy.dtype)
+    kc = U.prod(k) * c
+    wmt = w.reshape(kc, o).T
+    if U.prod(k) == 1 and all(v == 1 for v in s) and in_sp == tuple(out):
+        return (dy.reshape(-1, o) @ wmt).reshape(x_shape)
+    dxp = U.padded_zeros(x_shape, pads, dtype)
+    p = U.prod(out)
+    if p == 0 or n == 0:
+        return U.crop(dxp, in_sp, pads)
+    nb = U.batch_chunk(n, p * kc * np.dtype(dtype).itemsize)
+    buf = np.empty((nb, *out, *k, c), dtype=dtype)
+    nd = len(k)
+    tap_idx = [(t, U.tap_index(t, out, s, d)) for t in U.taps(k)]
+    lead = (slice(None),) * (1 + nd)
+    for b0 in range(0, n, nb):
+        b1 = min(n, b0 + nb)
+        col = buf[: b1 - b0]
+        np.matmul(dy[b0:b1].reshape(-1, o), wmt, out=col.reshape(-1, kc))
+        dst = dxp[b0:b1]
+        for t, idx in tap_idx:
+            dst[idx] += col[lead + t]
+    return U.crop(dxp, in_sp, pads)
+
+
+# ------------------------------------------------------------------------ Conv2D
+
+
+def conv2d(input, filter, strides, padding, use_cudnn_on_gpu=True, explicit_paddings=(),
+           data_format="NHWC", dilations=(1, 1, 1, 1)):
+    """TF ``Conv2D``: input [N,H,W,C] (or NCHW), filter [KH,KW,C,O]."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(input), cl)
+    w = np.asarray(filter)
+    s, d, out, pads = _setup(2, x.shape, w.shape[:2], strides, padding, dilations,
+                             data_format, explicit_paddings)
+    return U.from_channels_last(_conv_fwd(x, w, s, d, out, pads), cl)
+
+
+def conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,
+                          use_cudnn_on_gpu=True, explicit_paddings=(), data_format="NHWC",
+                          dilations=(1, 1, 1, 1)):
+    """TF ``Conv2DBackpropInput``: gradient of ``conv2d`` w.r.t. its input."""
+    cl = U.check_format(data_format, 2)
+    w = np.asarray(filter)
+    dy = U.to_channels_last(np.asarray(out_backprop), cl)
+    x_shape = _input_shape_cl(input_sizes, data_format, 2, dy.shape[0], w.shape[2])
+    s, d, out, pads = _setup(2, x_shape, w.shape[:2], strides, padding, dilations,
+                             data_format, explicit_paddings)
+    _check_dy(dy, x_shape[0], out, w.shape[-1])
+    return U.from_channels_last(_conv_bwd_input(x_shape, w, dy, s, d, out, pads), cl)
+
+
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                           use_cudnn_on_gpu=True, explicit_paddings=(), data_format="NHWC",
+                           dilations=(1, 1, 1, 1)):
+    """TF ``Conv2DBackpropFilter``: gradient of ``conv2d`` w.r.t. its filter."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(input), cl)
+    dy = U.to_channels_last(np.asarray(out_backprop), cl)
+    fs = tuple(int(v) for v in np.asarray(filter_sizes).ravel())
+    s, d, out, pads = _setup(2, x.shape, fs[:2], strides, padding, dilations,
+                             data_format, explicit_paddings)
+    _check_dy(dy, x.shape[0], out, fs[-1])
+    return _conv_bwd_filter(x, dy, fs[:2], s, d, out, pads)
+
+
+def _check_dy(dy, n, out, o):
+    want = (n, *out, o)
+    if tuple(dy.shape) != want:
+        raise ValueError(f"out_backprop has shape {tuple(dy.shape)} (channels-last), "
+                         f"expected {want}")
+
+
+# ------------------------------------------------------------------------ Conv3D
+
+
+def conv3d(input, filter, strides, padding, data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):
+    """TF ``Conv3D``: input [N,D,H,W,C] (or NCDHW), filter [KD,KH,KW,C,O]."""
+    cl = U.check_format(data_format, 3)
+    x = U.to_channels_last(np.asarray(input), cl)
+    w = np.asarray(filter)
+    s, d, out, pads = _setup(3, x.shape, w.shape[:3], strides, padding, dilations,
+                             data_format, ())
+    return U.from_channels_last(_conv_fwd(x, w, s, d, out, pads), cl)
+
+
+def conv3d_backprop_input_v2(input_sizes, filter, out_backprop, strides, padding,
+                             data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):
+    """TF ``Conv3DBackpropInputV2``."""
+    cl = U.check_format(data_format, 3)
+    w = np.asarray(filter)
+    dy = U.to_channels_last(np.asarray(out_backprop), cl)
+    x_shape = _input_shape_cl(input_sizes, data_format, 3, dy.shape[0], w.shape[3])
+    s, d, out, pads = _setup(3, x_shape, w.shape[:3], strides, padding, dilations,
+                             data_format, ())
+    _check_dy(dy, x_shape[0], out, w.shape[-1])
+    return U.from_channels_last(_conv_bwd_input(x_shape, w, dy, s, d, out, pads), cl)
+
+
+def conv3d_backprop_filter_v2(input, filter_sizes, out_backprop, strides, padding,
+                              data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):
+    """TF ``Conv3DBackpropFilterV2``."""
+    cl = U.check_format(data_format, 3)
+    x = U.to_channels_last(np.asarray(input), cl)
+    dy = U.to_channels_last(np.asarray(out_backprop), cl)
+    fs = tuple(int(v) for v in np.asarray(filter_sizes).ravel())
+    s, d, out, pads = _setup(3, x.shape, fs[:3], strides, padding, dilations,
+                             data_format, ())
+    _check_dy(dy, x.shape[0], out, fs[-1])
+    return _conv_bwd_filter(x, dy, fs[:3], s, d, out, pads)
+
+
+# ----------------------------------------------------------------------- depthwise
+
+
+def depthwise_conv2d_native(input, filter, strides, padding, explicit_paddings=(),
+                            data_format="NHWC", dilations=(1, 1, 1, 1)):
+    """TF ``DepthwiseConv2dNative``: filter [KH,KW,C,M], output channel c*M+m."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(input), cl)
+    w = np.asarray(filter)
+    kh, kw, c, m = w.shape
+    if x.shape[-1] != c:
+        raise ValueError(f"input depth {x.shape[-1]} does not match filter in-depth {c}")
+    s, d, out, pads = _setup(2, x.shape, (kh, kw), strides, padding, dilations,
+                             data_format, explicit_paddings)
+    xp = U.pad(x, pads)
+    dtype = np.result_type(x.dtype, w.dtype)
+    res = np.zeros((x.shape[0], *out, c, m), dtype=dtype)
+    tmp = np.empty_like(res)
+    for t in U.taps((kh, kw)):
+        xt = xp[U.tap_index(t, out, s, d)]
+        np.multiply(xt[..., None], w[t], out=tmp)
+        res += tmp
+    return U.from_channels_last(res.reshape(x.shape[0], *out, c * m), cl)
+
+
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,
+                                           explicit_paddings=(), data_format="NHWC",
+                                           dilations=(1, 1, 1, 1)):
+    """TF ``DepthwiseConv2dNativeBackpropInput``."""
+    cl = U.check_format(data_format, 2)
+    w = np.asarray(filter)
+    kh, kw, c, m = w.shape
+    dy = U.to_channels_last(np.asarray(out_backprop), cl)
+    x_shape = _input_shape_cl(input_sizes, data_format, 2, dy.shape[0], c)
+    s, d, out, pads = _setup(2, x_shape, (kh, kw), strides, padding, dilations,
+                             data_format, explicit_paddings)
+    _check_dy(dy, x_shape[0], out, c * m)
+    dy5 = dy.reshape(dy.shape[:-1] + (c, m))
+    dtype = np.result_type(w.dtype, dy.dtype)
+    dxp = U.padded_zeros(x_shape, pads, dtype)
+    for t in U.taps((kh, kw)):
+        if m == 1:
+            contrib = dy5[..., 0] * w[t][:, 0]
+        else:
+            contrib = np.einsum("...cm,cm->...c", dy5, w[t])
+        dxp[U.tap_index(t, out, s, d)] += contrib
+    return U.from_channels_last(U.crop(dxp, x_shape[1:-1], pads), cl)
+
+
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                                            explicit_paddings=(), data_format="NHWC",
+                                            dilations=(1, 1, 1, 1)):
+    """TF ``DepthwiseConv2dNativeBackpropFilter``."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(input), cl)
+    dy = U.to_channels_last(np.asarray(out_backprop), cl)
+    kh, kw, c, m = (int(v) for v in np.asarray(filter_sizes).ravel())
+    s, d, out, pads = _setup(2, x.shape, (kh, kw), strides, padding, dilations,
+                             data_format, explicit_paddings)
+    _check_dy(dy, x.shape[0], out, c * m)
+    xp = U.pad(x, pads)
+    n = x.shape[0]
+    p = U.prod(out)
+    dy3 = dy.reshape(n * p, c, m)
+    dw = np.zeros((kh, kw, c, m), dtype=np.result_type(x.dtype, dy.dtype))
+    for t in U.taps((kh, kw)):
+        xt = xp[U.tap_index(t, out, s, d)].reshape(n * p, c)
+        # Per channel: dw[c, m] = sum_p x[p, c] * dy[p, c, m], as a batched matmul over c.
+        dw[t] = np.matmul(xt.T[:, None, :], dy3.transpose(1, 0, 2))[:, 0, :]
+    return dw

@@ -1,0 +1,249 @@
+"""Pooling kernels (MaxPool, AvgPool, 2-D and 3-D, forward and gradient) in NumPy.
+
+All kernels loop over the (few) window taps, each step one vectorised operation on the
+strided ``(N, *out, C)`` view that the tap reads; nothing loops over pixels or batch.
+
+Semantics follow TF's CPU kernels:
+- MaxPool: padding never wins (it acts as -inf).
+- MaxPoolGrad (2-D): each window's gradient goes to ONE element, the first maximum in
+  row-major scan order of the window (TF recomputes the argmax from ``orig_input``).
+- MaxPool3DGrad: each window's gradient goes to EVERY element equal to ``orig_output``.
+- AvgPool: SAME divides by the number of non-padded elements in the window.
+"""
+
+import numpy as np
+
+from . import _util as U
+
+__all__ = [
+    "max_pool",
+    "max_pool_grad",
+    "avg_pool",
+    "avg_pool_grad",
+    "max_pool3d",
+    "max_pool3d_grad",
+    "avg_pool3d",
+    "avg_pool3d_grad",
+]
+
+
+def _setup(nd, x_shape_cl, ksize, strides, padding, data_format, explicit_paddings=()):
+    k = U.spatial_attr(ksize, data_format, nd, "ksize")
+    s = U.spatial_attr(strides, data_format, nd, "strides")
+    if any(v < 1 for v in k + s):
+        raise ValueError(f"ksize and strides must be >= 1, got {k} and {s}")
+    if padding not in ("SAME", "VALID", "EXPLICIT"):
+        raise ValueError(f"padding must be SAME, VALID or EXPLICIT, got {padding!r}")
+    explicit = None
+    if padding == "EXPLICIT":
+        explicit = U.explicit_pairs(explicit_paddings, data_format, nd)
+    out, pads = U.geometry(x_shape_cl[1:-1], k, s, (1,) * nd, padding, explicit)
+    return k, s, out, pads
+
+
+def _lowest(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return -np.inf
+    if dtype.kind in "iu":
+        return np.iinfo(dtype).min
+    raise TypeError(f"unsupported dtype {dtype}")
+
+
+def _ones(k):
+    return (1,) * len(k)
+
+
+# --------------------------------------------------------------------------- max
+
+
+def _max_fwd(x, k, s, out, pads):
+    xp = U.pad(x, pads, _lowest(x.dtype))
+    res = None
+    for t in U.taps(k):
+        xt = xp[U.tap_index(t, out, s, _ones(k))]
+        if res is None:
+            res = np.array(xt, copy=True)
+        else:
+            np.maximum(res, xt, out=res)
+    return res
+
+
+def _max_grad_first(x, dy, k, s, out, pads):
+    """Route each window's gradient to its first maximum (scan order)."""
+    xp = U.pad(x, pads, 0)
+    masks = U.valid_masks(x.shape[1:-1], out, k, s, pads)
+    ntaps = U.prod(k)
+    idx_dtype = np.int8 if ntaps < 127 else np.int32
+    best = np.empty(dy.shape, dtype=x.dtype)
+    arg = np.full(dy.shape, -1, dtype=idx_dtype)
+    tap_list = list(U.taps(k))
+    for i, t in enumerate(tap_list):
+        xt = xp[U.tap_index(t, out, s, _ones(k))]
+        valid = U.tap_mask(masks, t)
+        if i == 0 and valid is None:
+            np.copyto(best, xt)
+            arg[...] = 0
+            continue
+        # NOTE: strict '>' keeps the first maximum; the first valid tap always enters.
+        upd = (xt > best) | (arg < 0)
+        if valid is not None:
+            upd &= valid
+        np.copyto(best, xt, where=upd)
+        np.copyto(arg, i, where=upd)
+    dxp = U.padded_zeros(x.shape, pads, np.result_type(dy.dtype))
+    zero = dy.dtype.type(0)
+    for i, t in enumerate(tap_list):
+        dxp[U.tap_index(t, out, s, _ones(k))] += np.where(arg == i, dy, zero)
+    return U.crop(dxp, x.shape[1:-1], pads)
+
+
+def _max_grad_all(x, y, dy, k, s, out, pads):
+    """Route each window's gradient to every element equal to the window's output."""
+    xp = U.pad(x, pads, 0)
+    masks = U.valid_masks(x.shape[1:-1], out, k, s, pads)
+    dxp = U.padded_zeros(x.shape, pads, dy.dtype)
+    zero = dy.dtype.type(0)
+    for t in U.taps(k):
+        idx = U.tap_index(t, out, s, _ones(k))
+        hit = xp[idx] == y
+        valid = U.tap_mask(masks, t)
+        if valid is not None:
+            hit &= valid
+        dxp[idx] += np.where(hit, dy, zero)
+    return U.crop(dxp, x.shape[1:-1], pads)
+
+
+# --------------------------------------------------------------------------- avg
+
+
+def _counts(x_spatial, k, s, out, pads, dtype):
+    """Number of non-padded elements per window, broadcastable as (1, *out, 1)."""
+    nd = len(k)
+    cnt = np.ones((1,) * (nd + 2), dtype=dtype)
+    for i, m in enumerate(U.valid_masks(x_spatial, out, k, s, pads)):
+        c = m.sum(axis=0).astype(dtype)
+        cnt = cnt * c.reshape((1,) * (i + 1) + (-1,) + (1,) * (nd - i))
+    return cnt
+
+
+def _avg_fwd(x, k, s, out, pads):
+    if x.dtype.kind != "f":
+        raise TypeError(f"AvgPool supports floating types only, got {x.dtype}")
+    xp = U.pad(x, pads, 0)
+    res = None
+    for t in U.taps(k):
+        xt = xp[U.tap_index(t, out, s, _ones(k))]
+        if res is None:
+            res = np.array(xt, copy=True)
+        else:
+            res += xt
+    if any(pb or pa for pb, pa in pads):
+        res /= _counts(x.shape[1:-1], k, s, out, pads, x.dtype)
+    else:
+        res /= x.dtype.type(U.prod(k))
+    return res
+
+
+def _avg_grad(x_shape, dy, k, s, out, pads):
+    if any(pb or pa for pb, pa in pads):
+        g = dy / _counts(x_shape[1:-1], k, s, out, pads, dy.dtype)
+    else:
+        g = dy / dy.dtype.type(U.prod(k))
+    dxp = U.padded_zeros(x_shape, pads, dy.dtype)
+    for t in U.taps(k):
+        dxp[U.tap_index(t, out, s, _ones(k))] += g
+    return U.crop(dxp, x_shape[1:-1], pads)
+
+
+# ------------------------------------------------------------------ public 2-D
+
+
+def max_pool(input, ksize, strides, padding, explicit_paddings=(), data_format="NHWC"):
+    """TF ``MaxPool``."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(input), cl)
+    k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format, explicit_paddings)
+    return U.from_channels_last(_max_fwd(x, k, s, out, pads), cl)
+
+
+def max_pool_grad(orig_input, orig_output, grad, ksize, strides, padding, explicit_paddings=(),
+                  data_format="NHWC"):
+    """TF ``MaxPoolGrad`` (first maximum of each window wins; ``orig_output`` unused, as TF)."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(orig_input), cl)
+    dy = U.to_channels_last(np.asarray(grad), cl)
+    k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format, explicit_paddings)
+    _check(dy, x, out)
+    return U.from_channels_last(_max_grad_first(x, dy, k, s, out, pads), cl)
+
+
+def avg_pool(value, ksize, strides, padding, data_format="NHWC"):
+    """TF ``AvgPool``."""
+    cl = U.check_format(data_format, 2)
+    x = U.to_channels_last(np.asarray(value), cl)
+    k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format)
+    return U.from_channels_last(_avg_fwd(x, k, s, out, pads), cl)
+
+
+def avg_pool_grad(orig_input_shape, grad, ksize, strides, padding, data_format="NHWC"):
+    """TF ``AvgPoolGrad``."""
+    cl = U.check_format(data_format, 2)
+    x_shape = U.shape_to_channels_last(np.asarray(orig_input_shape).ravel(), cl)
+    dy = U.to_channels_last(np.asarray(grad), cl)
+    k, s, out, pads = _setup(2, x_shape, ksize, strides, padding, data_format)
+    _check_shape(dy, x_shape, out)
+    return U.from_channels_last(_avg_grad(x_shape, dy, k, s, out, pads), cl)
+
+
+# ------------------------------------------------------------------ public 3-D
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC"):
+    """TF ``MaxPool3D``."""
+    cl = U.check_format(data_format, 3)
+    x = U.to_channels_last(np.asarray(input), cl)
+    k, s, out, pads = _setup(3, x.shape, ksize, strides, padding, data_format)
+    return U.from_channels_last(_max_fwd(x, k, s, out, pads), cl)
+
+
+def max_pool3d_grad(orig_input, orig_output, grad, ksize, strides, padding,
+                    data_format="NDHWC"):
+    """TF ``MaxPool3DGrad`` (every element equal to the window's ``orig_output`` gets it)."""
+    cl = U.check_format(data_format, 3)
+    x = U.to_channels_last(np.asarray(orig_input), cl)
+    y = U.to_channels_last(np.asarray(orig_output), cl)
+    dy = U.to_channels_last(np.asarray(grad), cl)
+    k, s, out, pads = _setup(3, x.shape, ksize, strides, padding, data_format)
+    _check(dy, x, out)
+    _check(y, x, out)
+    return U.from_channels_last(_max_grad_all(x, y, dy, k, s, out, pads), cl)
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC"):
+    """TF ``AvgPool3D``."""
+    cl = U.check_format(data_format, 3)
+    x = U.to_channels_last(np.asarray(input), cl)
+    k, s, out, pads = _setup(3, x.shape, ksize, strides, padding, data_format)
+    return U.from_channels_last(_avg_fwd(x, k, s, out, pads), cl)
+
+
+def avg_pool3d_grad(orig_input_shape, grad, ksize, strides, padding, data_format="NDHWC"):
+    """TF ``AvgPool3DGrad``."""
+    cl = U.check_format(data_format, 3)
+    x_shape = U.shape_to_channels_last(np.asarray(orig_input_shape).ravel(), cl)
+    dy = U.to_channels_last(np.asarray(grad), cl)
+    k, s, out, pads = _setup(3, x_shape, ksize, strides, padding, data_format)
+    _check_shape(dy, x_shape, out)
+    return U.from_channels_last(_avg_grad(x_shape, dy, k, s, out, pads), cl)
+
+
+def _check(dy, x, out):
+    _check_shape(dy, x.shape, out)
+
+
+def _check_shape(dy, x_shape, out):
+    want = (x_shape[0], *out, x_shape[-1])
+    if tuple(dy.shape) != want:
+        raise ValueError(f"gradient has shape {tuple(dy.shape)} (channels-last), "
+                         f"expected {want}")
