@@ -230,9 +230,14 @@ class TableReader:
             raise errors.DataLossError(None, None, "%s is not a table file (bad magic number)"
                                        % self.name)
         footer = buf[len(buf) - FOOTER_SIZE:]
-        _, pos = get_varint(footer, get_varint(footer, 0)[1])  # skip the metaindex handle
+        meta_off, pos = get_varint(footer, 0)
+        meta_size, pos = get_varint(footer, pos)
         index_off, pos = get_varint(footer, pos)
-        index_size, _ = get_varint(footer, pos)
+        index_size, pos = get_varint(footer, pos)
+        # The footer has no checksum of its own; writers zero-pad it, so insist on that.
+        if any(footer[pos:40]):
+            raise errors.DataLossError(None, None, "%s has a corrupted table footer" % self.name)
+        self._block(meta_off, meta_size)  # verified for its checksum; holds no filters here
         self._index = []
         for key, handle in _parse_block(self._block(index_off, index_size), self.name):
             off, p = get_varint(handle, 0)

@@ -234,6 +234,49 @@ def write_bundle(prefix, tensors):
             w.add(key, tensors[key])
 
 
+def merge_bundles(prefixes, merged_prefix):
+    """Merges single-shard bundles into one bundle of len(prefixes) shards (TF's
+    MergeV2Checkpoints): data files are renamed to `<merged>.data-0000i-of-0000n`, entries are
+    re-pointed at their shard, and the merged index is written last, atomically."""
+    n = len(prefixes)
+    entries = {}
+    for i, p in enumerate(prefixes):
+        r = BundleReader(p)
+        if r.num_shards != 1:
+            raise errors.InvalidArgumentError(None, None, "Cannot merge %s: it has %d shards"
+                                              % (p, r.num_shards))
+        for k in r.keys():
+            if k in entries:
+                raise errors.InvalidArgumentError(
+                    None, None, "Duplicate tensor %s in bundles being merged" % k)
+            e = BundleEntryProto()
+            e.CopyFrom(r.entry(k))
+            e.shard_id = i
+            entries[k] = e
+        r.close()
+    for i, p in enumerate(prefixes):
+        os.replace(data_filename(p, 0, 1), data_filename(merged_prefix, i, n))
+    header = BundleHeaderProto(num_shards=n)
+    header.version.producer = BUNDLE_VERSION
+    final = index_filename(merged_prefix)
+    tmp = final + ".tempstate" + uuid.uuid4().hex
+    try:
+        with open(tmp, "wb") as f:
+            table = TableWriter(f)
+            table.add(b"", header.SerializeToString())
+            for key in sorted(entries, key=lambda k: k.encode("utf-8")):
+                table.add(key.encode("utf-8"), entries[key].SerializeToString())
+            table.finish()
+        os.replace(tmp, final)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    for p in prefixes:
+        if os.path.abspath(index_filename(p)) != os.path.abspath(final):
+            os.remove(index_filename(p))
+
+
 class BundleReader:
     """Reads the bundle at `prefix` (any number of shards).
 

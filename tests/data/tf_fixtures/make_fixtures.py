@@ -77,6 +77,26 @@ def make_checkpoint():
                    "tensors": expected}, f, indent=1, sort_keys=True)
 
 
+def make_sharded_checkpoint():
+    """(a2) a checkpoint saved with Saver(sharded=True) from variables on two CPU devices."""
+    out = _fresh("sharded_checkpoint")
+    g = tf.Graph()
+    with g.as_default():
+        with tf.device("/cpu:0"):
+            tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="a")
+            tf.Variable(np.int64(42), name="step")
+        with tf.device("/cpu:1"):
+            tf.Variable(np.array([1.5, -2.5]), name="b")
+        saver = tf.train.Saver(sharded=True, save_relative_paths=True)
+        config = tf.ConfigProto(device_count={"CPU": 2})
+        with tf.Session(config=config) as sess:
+            sess.run(tf.global_variables_initializer())
+            path = saver.save(sess, os.path.join(out, "model.ckpt"))
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        json.dump({"prefix": os.path.basename(path),
+                   "tensors": {"a": [[0, 1, 2], [3, 4, 5]], "step": 42, "b": [1.5, -2.5]}}, f)
+
+
 def _example(i):
     return tf.train.Example(features=tf.train.Features(feature={
         "name": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"item%d" % i, b"\xff\x00"])),
@@ -180,6 +200,7 @@ def make_saved_model():
 
 if __name__ == "__main__":
     make_checkpoint()
+    make_sharded_checkpoint()
     make_tfrecords()
     make_events()
     make_frozen_graph()
