@@ -1,0 +1,1 @@
+"""tf.app (re-exports only)."""

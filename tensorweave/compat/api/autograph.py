@@ -1,0 +1,1 @@
+"""tf.autograph (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.contrib (re-exports only)."""

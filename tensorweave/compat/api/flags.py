@@ -1,0 +1,1 @@
+"""tf.flags (re-exports only)."""

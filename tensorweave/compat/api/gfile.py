@@ -1,0 +1,1 @@
+"""tf.gfile (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.graph_util (re-exports only)."""

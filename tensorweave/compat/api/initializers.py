@@ -1,0 +1,1 @@
+"""tf.initializers (re-exports only)."""

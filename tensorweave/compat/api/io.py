@@ -1,0 +1,1 @@
+"""tf.io (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.layers (re-exports only)."""

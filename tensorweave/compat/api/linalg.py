@@ -1,0 +1,1 @@
+"""tf.linalg (re-exports only)."""

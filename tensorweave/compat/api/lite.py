@@ -1,0 +1,1 @@
+"""tf.lite (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.logging (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.losses (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.manip (re-exports only)."""

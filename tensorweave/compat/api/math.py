@@ -1,0 +1,1 @@
+"""tf.math (re-exports only)."""

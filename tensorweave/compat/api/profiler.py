@@ -1,0 +1,1 @@
+"""tf.profiler (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.python_io (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.sets (re-exports only)."""

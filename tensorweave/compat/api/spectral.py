@@ -1,0 +1,1 @@
+"""tf.spectral (re-exports only)."""

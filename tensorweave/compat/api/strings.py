@@ -1,0 +1,1 @@
+"""tf.strings (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.summary (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.sysconfig (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.test (re-exports only)."""

@@ -1,0 +1,1 @@
+"""tf.train (re-exports only)."""

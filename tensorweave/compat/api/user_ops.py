@@ -1,0 +1,1 @@
+"""tf.user_ops (re-exports only)."""

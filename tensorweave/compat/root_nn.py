@@ -1,0 +1,1 @@
+"""Top-level tf.* names (re-exports only)."""
