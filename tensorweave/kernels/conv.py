@@ -120,6 +120,18 @@ def _conv_bwd_input(x_shape, w, dy, s, d, out, pads):
     wmt = w.reshape(kc, o).T
     if U.prod(k) == 1 and all(v == 1 for v in s) and in_sp == tuple(out):
         return (dy.reshape(-1, o) @ wmt).reshape(x_shape)
+    if all(v == 1 for v in s):
+        # Stride 1: the input gradient is a forward correlation of dy, padded by
+        # eff_k - 1 - pad_before in front, with the flipped, in/out-swapped filter.  This is
+        # one im2col GEMM and avoids the (slow, strided) col2im scatter-add.
+        tpads = []
+        for i in range(len(k)):
+            front = (k[i] - 1) * d[i] - pads[i][0]
+            back = in_sp[i] + (k[i] - 1) * d[i] - front - out[i]
+            tpads.append((front, back))
+        if all(a >= 0 and b >= 0 for a, b in tpads) and n > 0:
+            wf = w[(slice(None, None, -1),) * len(k)].swapaxes(-1, -2)
+            return _conv_fwd(dy, np.ascontiguousarray(wf), s, d, in_sp, tuple(tpads))
     dxp = U.padded_zeros(x_shape, pads, dtype)
     p = U.prod(out)
     if p == 0 or n == 0:

@@ -71,30 +71,40 @@ def _max_fwd(x, k, s, out, pads):
 
 def _max_grad_first(x, dy, k, s, out, pads):
     """Route each window's gradient to its first maximum (scan order)."""
-    xp = U.pad(x, pads, 0)
-    masks = U.valid_masks(x.shape[1:-1], out, k, s, pads)
-    ntaps = U.prod(k)
-    idx_dtype = np.int8 if ntaps < 127 else np.int32
-    best = np.empty(dy.shape, dtype=x.dtype)
-    arg = np.full(dy.shape, -1, dtype=idx_dtype)
+    y = _max_fwd(x, k, s, out, pads)  # NOTE: TF recomputes the max from orig_input too.
+    masks = None
+    if x.dtype.kind == "f":
+        xp = U.pad(x, pads, np.nan)  # NaN never equals the max: padding is never chosen
+    else:
+        xp = U.pad(x, pads, 0)
+        masks = U.valid_masks(x.shape[1:-1], out, k, s, pads)
+    disjoint = all(si >= ki for si, ki in zip(s, k))
+    covered = disjoint and all(
+        si == ki and o * ki == n for si, ki, o, n in zip(s, k, out, xp.shape[1:-1]))
+    alloc = np.empty if covered else np.zeros
+    dxp = alloc(xp.shape, dtype=dy.dtype)
     tap_list = list(U.taps(k))
+    taken = None
+    hit = np.empty(y.shape, dtype=bool)
+    tmp = None if disjoint else np.empty(dy.shape, dtype=dy.dtype)
     for i, t in enumerate(tap_list):
-        xt = xp[U.tap_index(t, out, s, _ones(k))]
-        valid = U.tap_mask(masks, t)
-        if i == 0 and valid is None:
-            np.copyto(best, xt)
-            arg[...] = 0
-            continue
-        # NOTE: strict '>' keeps the first maximum; the first valid tap always enters.
-        upd = (xt > best) | (arg < 0)
-        if valid is not None:
-            upd &= valid
-        np.copyto(best, xt, where=upd)
-        np.copyto(arg, i, where=upd)
-    dxp = U.padded_zeros(x.shape, pads, np.result_type(dy.dtype))
-    zero = dy.dtype.type(0)
-    for i, t in enumerate(tap_list):
-        dxp[U.tap_index(t, out, s, _ones(k))] += np.where(arg == i, dy, zero)
+        idx = U.tap_index(t, out, s, _ones(k))
+        np.equal(xp[idx], y, out=hit)
+        if masks is not None:
+            valid = U.tap_mask(masks, t)
+            if valid is not None:
+                hit &= valid
+        if taken is None:
+            taken = hit.copy()
+        else:
+            np.greater(hit, taken, out=hit)  # hit and not yet taken by an earlier tap
+            if i + 1 < len(tap_list):
+                taken |= hit
+        if disjoint:
+            np.multiply(dy, hit, out=dxp[idx])
+        else:
+            np.multiply(dy, hit, out=tmp)
+            dxp[idx] += tmp
     return U.crop(dxp, x.shape[1:-1], pads)
 
 
