@@ -16,8 +16,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from tensorweave.kernels import conv as C  # noqa: E402
-from tensorweave.kernels import pool as P  # noqa: E402
+from tensorweave.kernels import conv as C
+from tensorweave.kernels import pool as P
 
 S1 = [1, 1, 1, 1]
 K2 = [1, 2, 2, 1]
@@ -49,7 +49,7 @@ def _data(batch):
     gp1 = rs.randn(*p1.shape).astype(f)
     gp2 = rs.randn(*p2.shape).astype(f)
     g1 = rs.randn(*y1.shape).astype(f)
-    return dict(x=x, w1=w1, w2=w2, y1=y1, p1=p1, y2=y2, p2=p2, g1=g1, g2=g2, gp1=gp1, gp2=gp2)
+    return {"x": x, "w1": w1, "w2": w2, "y1": y1, "p1": p1, "y2": y2, "p2": p2, "g1": g1, "g2": g2, "gp1": gp1, "gp2": gp2}
 
 
 def _ours(d):

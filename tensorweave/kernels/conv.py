@@ -13,17 +13,17 @@ from . import _util as U
 from ._util import conv_output_size, conv_padding
 
 __all__ = [
+    "conv2d",
+    "conv2d_backprop_filter",
+    "conv2d_backprop_input",
+    "conv3d",
+    "conv3d_backprop_filter_v2",
+    "conv3d_backprop_input_v2",
     "conv_output_size",
     "conv_padding",
-    "conv2d",
-    "conv2d_backprop_input",
-    "conv2d_backprop_filter",
     "depthwise_conv2d_native",
-    "depthwise_conv2d_native_backprop_input",
     "depthwise_conv2d_native_backprop_filter",
-    "conv3d",
-    "conv3d_backprop_input_v2",
-    "conv3d_backprop_filter_v2",
+    "depthwise_conv2d_native_backprop_input",
 ]
 
 

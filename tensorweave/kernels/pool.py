@@ -16,14 +16,14 @@ import numpy as np
 from . import _util as U
 
 __all__ = [
-    "max_pool",
-    "max_pool_grad",
     "avg_pool",
-    "avg_pool_grad",
-    "max_pool3d",
-    "max_pool3d_grad",
     "avg_pool3d",
     "avg_pool3d_grad",
+    "avg_pool_grad",
+    "max_pool",
+    "max_pool3d",
+    "max_pool3d_grad",
+    "max_pool_grad",
 ]
 
 

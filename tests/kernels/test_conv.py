@@ -96,7 +96,7 @@ def numeric_vjp(f, x, dy, eps=1e-6):
 
 
 def tol(dtype):
-    return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    return {"rtol": 1e-4, "atol": 1e-4} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-10}
 
 
 def to_cf(a):
@@ -155,8 +155,8 @@ CONV2D_CASES = [
 
 def _conv2d_args(case, fmt):
     _, _, s, d, padding, ex = case
-    kw = dict(strides=full_attr(s, fmt), padding=padding, dilations=full_attr(d, fmt),
-              data_format=fmt)
+    kw = {"strides": full_attr(s, fmt), "padding": padding, "dilations": full_attr(d, fmt),
+              "data_format": fmt}
     if ex is not None:
         flat = [0, 0, *ex[0], *ex[1], 0, 0] if fmt == "NHWC" else [0, 0, 0, 0, *ex[0], *ex[1]]
         kw["explicit_paddings"] = flat
@@ -194,7 +194,7 @@ def test_conv2d_forward_and_backprops_vs_naive(case, fmt, dtype):
 
 @pytest.mark.parametrize("case", [CONV2D_CASES[i] for i in (0, 2, 5, 7, 8)])
 def test_conv2d_backprops_vs_central_differences(case):
-    xs, ws, s, d, padding, ex = case
+    xs, ws, _s, _d, _padding, _ex = case
     x = RS.randn(*xs)
     w = RS.randn(*ws)
     kw = _conv2d_args(case, "NHWC")
@@ -267,8 +267,8 @@ def test_depthwise_vs_naive(case, fmt, dtype):
     xs, ws, s, d, padding = case
     x = RS.randn(*xs).astype(dtype)
     w = RS.randn(*ws).astype(dtype)
-    kw = dict(strides=full_attr(s, fmt), padding=padding, dilations=full_attr(d, fmt),
-              data_format=fmt)
+    kw = {"strides": full_attr(s, fmt), "padding": padding, "dilations": full_attr(d, fmt),
+              "data_format": fmt}
     cf = fmt == "NCHW"
     xin = to_cf(x) if cf else x
     y = C.depthwise_conv2d_native(xin, w, **kw)
@@ -300,7 +300,7 @@ def test_depthwise_backprops_vs_central_differences(case):
     xs, ws, s, d, padding = case
     x = RS.randn(*xs)
     w = RS.randn(*ws)
-    kw = dict(strides=[1, *s, 1], padding=padding, dilations=[1, *d, 1])
+    kw = {"strides": [1, *s, 1], "padding": padding, "dilations": [1, *d, 1]}
     dy = RS.randn(*C.depthwise_conv2d_native(x, w, **kw).shape)
     dx = C.depthwise_conv2d_native_backprop_input(xs, w, dy, **kw)
     np.testing.assert_allclose(
@@ -328,8 +328,8 @@ def test_conv3d_vs_naive(case, fmt, dtype):
     xs, ws, s, d, padding = case
     x = RS.randn(*xs).astype(dtype)
     w = RS.randn(*ws).astype(dtype)
-    kw = dict(strides=full_attr(s, fmt), padding=padding, dilations=full_attr(d, fmt),
-              data_format=fmt)
+    kw = {"strides": full_attr(s, fmt), "padding": padding, "dilations": full_attr(d, fmt),
+              "data_format": fmt}
     cf = fmt == "NCDHW"
     xin = to_cf(x) if cf else x
     y = C.conv3d(xin, w, **kw)
@@ -351,7 +351,7 @@ def test_conv3d_vs_naive(case, fmt, dtype):
 def test_conv3d_backprops_vs_central_differences():
     xs, ws = (1, 3, 4, 3, 2), (2, 2, 2, 2, 2)
     x, w = RS.randn(*xs), RS.randn(*ws)
-    kw = dict(strides=[1, 2, 1, 1, 1], padding="SAME")
+    kw = {"strides": [1, 2, 1, 1, 1], "padding": "SAME"}
     dy = RS.randn(*C.conv3d(x, w, **kw).shape)
     np.testing.assert_allclose(C.conv3d_backprop_input_v2(xs, w, dy, **kw),
                                numeric_vjp(lambda v: C.conv3d(v, w, **kw), x, dy),
