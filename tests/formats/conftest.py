@@ -14,6 +14,12 @@ def tf_fixtures():
     return FIXTURES
 
 
-def load_expected(sub):
-    with open(os.path.join(FIXTURES, sub, "expected.json")) as f:
-        return json.load(f)
+@pytest.fixture
+def load_expected():
+    """Returns a loader of `<fixture dir>/expected.json` for a fixture sub-directory."""
+
+    def load(sub):
+        with open(os.path.join(FIXTURES, sub, "expected.json")) as f:
+            return json.load(f)
+
+    return load

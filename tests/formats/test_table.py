@@ -81,6 +81,7 @@ def test_truncated():
 
 def test_snappy_block_is_a_clear_error():
     import struct
+
     from tensorweave.formats.crc32c import crc32c, mask
     contents = b"\x00\x00\x00\x00\x01\x00\x00\x00"  # an empty block body
     # Re-label the (empty) index block as snappy and fix its checksum.

@@ -10,8 +10,6 @@ from tensorweave.formats.crc32c import masked_crc32c
 from tensorweave.formats.table import TableReader
 from tensorweave.framework import dtypes, errors
 
-from conftest import load_expected
-
 try:
     import ml_dtypes
     BF16 = np.dtype(ml_dtypes.bfloat16)
@@ -91,7 +89,8 @@ def test_layout_and_header(tmp_path):
     assert (e.dtype, e.offset, e.size) == (1, 0, 16)
     assert e.crc32c == masked_crc32c(a.tobytes())
     assert tb.BundleEntryProto.DESCRIPTOR.full_name == "tensorflow.BundleEntryProto"
-    assert tb.BundleEntryProto.DESCRIPTOR.file.name == "tensorflow/core/protobuf/tensor_bundle.proto"
+    assert (tb.BundleEntryProto.DESCRIPTOR.file.name
+            == "tensorflow/core/protobuf/tensor_bundle.proto")
 
 
 def test_duplicate_and_bad_keys(tmp_path):
@@ -103,7 +102,7 @@ def test_duplicate_and_bad_keys(tmp_path):
             w.add("", np.zeros(1))
 
 
-def test_reads_tf_checkpoint(tf_fixtures):
+def test_reads_tf_checkpoint(tf_fixtures, load_expected):
     exp = load_expected("checkpoint")
     prefix = os.path.join(tf_fixtures, "checkpoint", exp["prefix"])
     r = tb.BundleReader(prefix)

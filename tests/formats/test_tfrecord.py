@@ -7,8 +7,6 @@ from tensorweave.formats import tfrecord as tr
 from tensorweave.formats.example_pb2 import Example
 from tensorweave.framework import errors
 
-from conftest import load_expected
-
 RECORDS = [b"", b"a", b"hello world" * 100, bytes(range(256)) * 50]
 
 
@@ -44,7 +42,7 @@ def test_options_strings():
 @pytest.mark.parametrize("fname,comp", [("examples.tfrecord", None),
                                         ("examples.tfrecord.gz", "GZIP"),
                                         ("examples.tfrecord.zlib", "ZLIB")])
-def test_reads_tf_written_examples(tf_fixtures, fname, comp):
+def test_reads_tf_written_examples(tf_fixtures, load_expected, fname, comp):
     expected = load_expected("tfrecord")["examples"]
     recs = list(tr.tf_record_iterator(os.path.join(tf_fixtures, "tfrecord", fname), comp))
     assert len(recs) == len(expected)

@@ -172,7 +172,8 @@ def make_frozen_graph():
         tf.nn.softmax(tf.matmul(h, w), name="output")
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            frozen = tf.graph_util.convert_variables_to_constants(sess, g.as_graph_def(), ["output"])
+            frozen = tf.graph_util.convert_variables_to_constants(sess, g.as_graph_def(),
+                                                                  ["output"])
             inp = rng.rand(2, 8, 8, 1).astype(np.float32)
             outp = sess.run("output:0", {x: inp})
     tf.io.write_graph(frozen, out, "frozen_convnet.pb", as_text=False)
