@@ -14,10 +14,24 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, ROOT)
 
-from tensorweave.kernels import conv as C
-from tensorweave.kernels import pool as P
+try:
+    from tensorweave.kernels import conv as C
+    from tensorweave.kernels import pool as P
+except ImportError:
+    # A Python without tensorweave's dependencies (e.g. TF's venv): the kernels package is
+    # pure NumPy, so load it without running tensorweave/__init__.py.
+    import types
+
+    for name in [m for m in sys.modules if m.startswith("tensorweave")]:
+        del sys.modules[name]
+    _pkg = types.ModuleType("tensorweave")
+    _pkg.__path__ = [os.path.join(ROOT, "tensorweave")]
+    sys.modules["tensorweave"] = _pkg
+    from tensorweave.kernels import conv as C
+    from tensorweave.kernels import pool as P
 
 S1 = [1, 1, 1, 1]
 K2 = [1, 2, 2, 1]
@@ -109,20 +123,22 @@ def main():
     ap.add_argument("--batch", type=int, default=50)
     args = ap.parse_args()
     d = _data(args.batch)
-    ours = _ours(d)
-    theirs = _tf(d)
+    # NOTE: all of ours first: once TF has run, its spinning thread pools steal the cores
+    # that OpenBLAS's threads need.
+    ours = {name: _time(fn, args.repeat) for name, fn in _ours(d).items()}
+    tf_fns = _tf(d)
+    theirs = {name: _time(fn, args.repeat) for name, fn in tf_fns.items()} if tf_fns else None
     hdr = f"{'kernel':30s} {'ours med':>9s} {'ours min':>9s}"
     if theirs:
         hdr += f" {'TF med':>9s} {'TF min':>9s} {'TF/ours':>8s}"
     print(f"batch {args.batch}, ms per call, {args.repeat} repeats")
     print(hdr)
     tot = np.zeros(4)
-    for name, fn in ours.items():
-        med, mn = _time(fn, args.repeat)
+    for name, (med, mn) in ours.items():
         line = f"{name:30s} {med:9.2f} {mn:9.2f}"
         tot[:2] += (med, mn)
         if theirs:
-            tmed, tmn = _time(theirs[name], args.repeat)
+            tmed, tmn = theirs[name]
             tot[2:] += (tmed, tmn)
             line += f" {tmed:9.2f} {tmn:9.2f} {tmed / med:8.2f}"
         print(line)

@@ -57,6 +57,37 @@ def _input_shape_cl(input_sizes, data_format, nd, batch, in_ch):
 # ------------------------------------------------------------------- dense core (N-d)
 
 
+def _im2col_chunks(x, k, s, d, out, pads):
+    """Yield ``(b0, b1, col)``: the im2col matrix ``(rows, prod(k)*C)`` of batch items b0:b1.
+
+    Rows are output pixels, columns (tap, channel) in filter order.  One buffer is reused for
+    all chunks, so consume ``col`` before asking for the next one.
+    """
+    n, c = x.shape[0], x.shape[-1]
+    kk, p = U.prod(k), U.prod(out)
+    xp = U.pad(x, pads)
+    nb = U.batch_chunk(n, p * kk * c * x.itemsize)
+    if c == 1:
+        # One input channel: build the transposed matrix (taps, pixels) tap by tap, so each
+        # copy moves whole output rows instead of kernel-width runs of single elements.
+        buf = np.empty((kk, nb * p), dtype=x.dtype)
+        tap_idx = [U.tap_index(t, out, s, d)[:-1] + (0,) for t in U.taps(k)]
+        for b0 in range(0, n, nb):
+            b1 = min(n, b0 + nb)
+            m = (b1 - b0) * p
+            for row, idx in zip(buf, tap_idx):
+                np.copyto(row[:m].reshape((b1 - b0, *out)), xp[b0:b1][idx])
+            yield b0, b1, buf[:, :m].T
+        return
+    view = U.windows(xp, out, k, s, d)
+    buf = np.empty((nb, *out, *k, c), dtype=x.dtype)
+    for b0 in range(0, n, nb):
+        b1 = min(n, b0 + nb)
+        col = buf[: b1 - b0]
+        np.copyto(col, view[b0:b1])
+        yield b0, b1, col.reshape(-1, kk * c)
+
+
 def _conv_fwd(x, w, s, d, out, pads):
     """Channels-last forward: x (N, *S, C), w (*k, C, O) -> (N, *out, O)."""
     k = w.shape[:-2]
@@ -64,24 +95,15 @@ def _conv_fwd(x, w, s, d, out, pads):
     if w.shape[-2] != c:
         raise ValueError(f"input depth {c} does not match filter in-depth {w.shape[-2]}")
     dtype = np.result_type(x.dtype, w.dtype)
-    kc = U.prod(k) * c
-    wm = w.reshape(kc, o)
+    wm = w.reshape(U.prod(k) * c, o)
     if U.prod(k) == 1 and all(v == 1 for v in s) and tuple(x.shape[1:-1]) == tuple(out):
         # 1x1 convolution, stride 1: a plain matmul over all pixels.
         return (x.reshape(-1, c) @ wm).reshape(n, *out, o)
-    xp = U.pad(x, pads)
-    view = U.windows(xp, out, k, s, d)
     res = np.empty((n, *out, o), dtype=dtype)
-    p = U.prod(out)
-    if p == 0 or n == 0:
+    if U.prod(out) == 0 or n == 0:
         return res
-    nb = U.batch_chunk(n, p * kc * x.itemsize)
-    buf = np.empty((nb, *out, *k, c), dtype=x.dtype)
-    for b0 in range(0, n, nb):
-        b1 = min(n, b0 + nb)
-        col = buf[: b1 - b0]
-        np.copyto(col, view[b0:b1])
-        np.matmul(col.reshape(-1, kc), wm, out=res[b0:b1].reshape(-1, o))
+    for b0, b1, col in _im2col_chunks(x, k, s, d, out, pads):
+        np.matmul(col, wm, out=res[b0:b1].reshape(-1, o))
     return res
 
 
@@ -89,22 +111,13 @@ def _conv_bwd_filter(x, dy, k, s, d, out, pads):
     """Channels-last filter gradient: returns (*k, C, O)."""
     n, c, o = x.shape[0], x.shape[-1], dy.shape[-1]
     dtype = np.result_type(x.dtype, dy.dtype)
-    kc = U.prod(k) * c
-    p = U.prod(out)
-    if p == 0 or n == 0:
+    if U.prod(out) == 0 or n == 0:
         return np.zeros((*k, c, o), dtype=dtype)
     if U.prod(k) == 1 and all(v == 1 for v in s) and tuple(x.shape[1:-1]) == tuple(out):
         return (x.reshape(-1, c).T @ dy.reshape(-1, o)).reshape(*k, c, o)
-    xp = U.pad(x, pads)
-    view = U.windows(xp, out, k, s, d)
-    nb = U.batch_chunk(n, p * kc * x.itemsize)
-    buf = np.empty((nb, *out, *k, c), dtype=x.dtype)
     dw = None
-    for b0 in range(0, n, nb):
-        b1 = min(n, b0 + nb)
-        col = buf[: b1 - b0]
-        np.copyto(col, view[b0:b1])
-        part = col.reshape(-1, kc).T @ dy[b0:b1].reshape(-1, o)
+    for b0, b1, col in _im2col_chunks(x, k, s, d, out, pads):
+        part = col.T @ dy[b0:b1].reshape(-1, o)
         dw = part if dw is None else np.add(dw, part, out=dw)
     return dw.reshape(*k, c, o)
 

@@ -150,6 +150,8 @@ CONV2D_CASES = [
     ((2, 5, 4, 3), (1, 1, 3, 5), (1, 1), (1, 1), "SAME", None),  # 1x1 fast path
     ((2, 5, 4, 3), (1, 1, 3, 5), (2, 2), (1, 1), "VALID", None),
     ((1, 3, 3, 2), (5, 5, 2, 2), (1, 1), (1, 1), "SAME", None),  # kernel > input
+    ((3, 7, 6, 1), (3, 2, 1, 4), (2, 1), (1, 2), "SAME", None),  # one input channel
+    ((2, 6, 7, 1), (2, 3, 1, 2), (1, 1), (1, 1), "VALID", None),
 ]
 
 
@@ -207,23 +209,24 @@ def test_conv2d_backprops_vs_central_differences(case):
                                rtol=1e-6, atol=1e-6)
 
 
-def test_conv2d_large_batch_uses_several_chunks(monkeypatch):
+@pytest.mark.parametrize("channels", [1, 3])
+def test_conv2d_large_batch_uses_several_chunks(monkeypatch, channels):
     from tensorweave.kernels import _util
 
     monkeypatch.setattr(_util, "CHUNK_BYTES", 1000)
-    x = RS.randn(5, 6, 5, 3).astype(np.float32)
-    w = RS.randn(3, 3, 3, 4).astype(np.float32)
-    st = [1, 2, 1, 1]
-    y = C.conv2d(x, w, st, "SAME")
-    np.testing.assert_allclose(y, naive_conv(x, w, (2, 1), (1, 1), "SAME"), rtol=1e-4,
-                               atol=1e-4)
-    dy = RS.randn(*y.shape).astype(np.float32)
-    np.testing.assert_allclose(C.conv2d_backprop_filter(x, w.shape, dy, st, "SAME"),
-                               naive_conv_bf(x, w.shape, dy, (2, 1), (1, 1), "SAME"),
-                               rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(C.conv2d_backprop_input(x.shape, w, dy, st, "SAME"),
-                               naive_conv_bi(x.shape, w, dy, (2, 1), (1, 1), "SAME"),
-                               rtol=1e-4, atol=1e-4)
+    x = RS.randn(5, 6, 5, channels).astype(np.float32)
+    w = RS.randn(3, 3, channels, 4).astype(np.float32)
+    for st, s in (([1, 2, 1, 1], (2, 1)), ([1, 1, 1, 1], (1, 1))):
+        y = C.conv2d(x, w, st, "SAME")
+        np.testing.assert_allclose(y, naive_conv(x, w, s, (1, 1), "SAME"), rtol=1e-4,
+                                   atol=1e-4)
+        dy = RS.randn(*y.shape).astype(np.float32)
+        np.testing.assert_allclose(C.conv2d_backprop_filter(x, w.shape, dy, st, "SAME"),
+                                   naive_conv_bf(x, w.shape, dy, s, (1, 1), "SAME"),
+                                   rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(C.conv2d_backprop_input(x.shape, w, dy, st, "SAME"),
+                                   naive_conv_bi(x.shape, w, dy, s, (1, 1), "SAME"),
+                                   rtol=1e-4, atol=1e-4)
 
 
 def test_conv2d_backprop_input_accepts_spatial_sizes():
