@@ -13,6 +13,7 @@ imported in the same process, import it first (its descriptors are then reused).
 """
 import os
 import struct
+import threading
 import uuid
 
 import numpy as np
@@ -312,6 +313,7 @@ class BundleReader:
                 % (index, v.producer, v.min_consumer, BUNDLE_VERSION))
         self.num_shards = header.num_shards
         self._files = {}
+        self._lock = threading.Lock()
 
     def keys(self):
         """The tensor names, sorted."""
@@ -346,6 +348,10 @@ class BundleReader:
         return {k: self.dtype_and_shape(k)[0] for k in self._entries}
 
     def _file(self, shard):
+        with self._lock:
+            return self._open_shard(shard)
+
+    def _open_shard(self, shard):
         f = self._files.get(shard)
         if f is None:
             path = data_filename(self.prefix, shard, self.num_shards)
@@ -357,13 +363,20 @@ class BundleReader:
         return f
 
     def _read(self, e, key, out):
-        f = self._file(e.shard_id)
-        f.seek(e.offset)
-        got = f.readinto(out)
-        if got != len(out):
+        # NOTE: positional reads (no shared seek position) keep concurrent lookups safe, and
+        # reading into `out` puts the bytes straight into the result array.
+        fd = self._file(e.shard_id).fileno()
+        view = memoryview(out).cast("B")
+        got = 0
+        while got < len(view):
+            n = os.preadv(fd, [view[got:got + (1 << 30)]], e.offset + got)
+            if n == 0:
+                break
+            got += n
+        if got != len(view):
             raise errors.DataLossError(
                 None, None, "Truncated data for %s in shard %d of %s: read %d of %d bytes at "
-                "offset %d" % (key, e.shard_id, self.prefix, got, len(out), e.offset))
+                "offset %d" % (key, e.shard_id, self.prefix, got, len(view), e.offset))
 
     def lookup(self, key):
         """Reads tensor `key` and verifies its checksum (DataLossError on mismatch)."""

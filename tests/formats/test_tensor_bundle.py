@@ -273,3 +273,16 @@ def test_unsupported_dtype(tmp_path):
     with tb.BundleWriter(str(tmp_path / "m")) as w:
         with pytest.raises((errors.InvalidArgumentError, TypeError)):
             w.add("d", np.array(["2020-01-01"], dtype="datetime64[D]"))
+
+
+def test_concurrent_lookups(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    vals = {"t%02d" % i: np.full((64, 64), i, np.float32) for i in range(32)}
+    prefix = str(tmp_path / "m")
+    tb.write_bundle(prefix, vals)
+    r = tb.BundleReader(prefix)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(r.lookup, sorted(vals) * 4))
+    for k, g in zip(sorted(vals) * 4, got, strict=True):
+        np.testing.assert_array_equal(g, vals[k])
