@@ -69,12 +69,20 @@ def resolve(fullname):
 class _AliasLoader(importlib.abc.Loader):
     def __init__(self, target):
         self._target = target
+        self._spec = None
 
     def create_module(self, spec):
-        return importlib.import_module(self._target)
+        module = importlib.import_module(self._target)
+        self._spec = module.__spec__
+        if not hasattr(module, "__path__"):
+            # NOTE: lets `import tensorflow.compat.v1` treat aliased modules as packages.
+            module.__path__ = []
+        return module
 
     def exec_module(self, module):
-        pass
+        # NOTE: the import system stamped the alias spec on the real module; restore it.
+        if self._spec is not None:
+            module.__spec__ = self._spec
 
 
 class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
@@ -89,7 +97,7 @@ class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
                 "tensorweave has no equivalent of the TensorFlow module '%s' yet (the script "
                 "imports it). Import the public `tensorflow` names instead, or report it." %
                 fullname, name=fullname)
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(real))
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(real), is_package=True)
 
 
 def install():
