@@ -147,7 +147,7 @@ class Plan:
                     name = "v%d" % next(names)
                     slot_of[id(t)] = name
                     outs.append(name)
-                    if op.type in VARIABLE_OP_TYPES or (
+                    if op.type in VARIABLE_OP_TYPES or t._dtype.is_ref_dtype or (
                             op.type == "Identity" and op._inputs and
                             slot_of.get(id(op._inputs[0])) in alias_var):
                         alias_var.add(name)
