@@ -57,16 +57,29 @@ def _ones(k):
 # --------------------------------------------------------------------------- max
 
 
+def _separable(xp, k, s, out, op):
+    """Reduce windows with ``op`` (np.maximum, np.add) one spatial dim at a time.
+
+    Max and sum are separable, so this takes sum(k) vectorised steps instead of prod(k), and
+    reducing the outer dims first keeps the inner contiguous runs long.
+    """
+    cur = xp
+    for dim in range(len(k)):
+        res = None
+        for t in range(k[dim]):
+            idx = [slice(None)] * cur.ndim
+            idx[1 + dim] = slice(t, t + (out[dim] - 1) * s[dim] + 1, s[dim])
+            v = cur[tuple(idx)]
+            if res is None:
+                res = np.array(v, copy=True)
+            else:
+                op(res, v, out=res)
+        cur = res
+    return cur
+
+
 def _max_fwd(x, k, s, out, pads):
-    xp = U.pad(x, pads, _lowest(x.dtype))
-    res = None
-    for t in U.taps(k):
-        xt = xp[U.tap_index(t, out, s, _ones(k))]
-        if res is None:
-            res = np.array(xt, copy=True)
-        else:
-            np.maximum(res, xt, out=res)
-    return res
+    return _separable(U.pad(x, pads, _lowest(x.dtype)), k, s, out, np.maximum)
 
 
 def _max_grad_first(x, dy, k, s, out, pads):
@@ -140,14 +153,7 @@ def _counts(x_spatial, k, s, out, pads, dtype):
 def _avg_fwd(x, k, s, out, pads):
     if x.dtype.kind != "f":
         raise TypeError(f"AvgPool supports floating types only, got {x.dtype}")
-    xp = U.pad(x, pads, 0)
-    res = None
-    for t in U.taps(k):
-        xt = xp[U.tap_index(t, out, s, _ones(k))]
-        if res is None:
-            res = np.array(xt, copy=True)
-        else:
-            res += xt
+    res = _separable(U.pad(x, pads, 0), k, s, out, np.add)
     if any(pb or pa for pb, pa in pads):
         res /= _counts(x.shape[1:-1], k, s, out, pads, x.dtype)
     else:
