@@ -853,7 +853,8 @@ def name_scope(name, default_name=None, values=None):
         g = getattr(v, "graph", None)
         if g is not None:
             break
-    if g is None:
+    if g is None or get_default_graph()._building_function:
+        # NOTE: inside a function graph, outer tensors are captured, not built next to.
         g = get_default_graph()
     if g is not get_default_graph():
         with g.as_default(), g.name_scope(n) as scope:

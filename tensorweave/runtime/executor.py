@@ -184,7 +184,9 @@ class Plan:
             stack.append((op, True))
             opdef = op._opdef
             ref_idx = opdef.ref_inputs if opdef is not None else ()
-            deps = list(op._control_inputs)
+            # NOTE: a control input on a fed placeholder is satisfied by the feed.
+            deps = [c for c in op._control_inputs if not (c.type == "Placeholder" and any(
+                id(o) in feed_index for o in c._outputs))]
             for i, t in enumerate(op._inputs):
                 if id(t) in feed_index:
                     continue
