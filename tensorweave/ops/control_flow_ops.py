@@ -1,0 +1,1025 @@
+"""Control flow: group, tuple, cond, case, while_loop, map_fn, scan, foldl, foldr.
+
+Representation: TF2's *functional* control flow (what tensorflow.compat.v1 builds in graph
+mode with control flow v2): `If`/`StatelessIf` and `While`/`StatelessWhile` ops whose branches
+and bodies are FuncGraphs (ops/func_graph.py) traced once from the Python callables and kept
+in the outer graph's function library. Tensors of outer graphs used inside a function graph
+are captured (a Placeholder inside, an extra input of the calling op outside). The kernels run
+the function graphs with nested executor Plans compiled once per outer plan, sharing the
+session state (variables used in bodies are the session's variables).
+
+Names: the calling op takes the scope name (`cond`, `while`, `map/while`); its user-visible
+outputs are Identity ops named as TF1's Switch/Merge control flow names them (`cond/Merge`,
+`while/Exit_1`, `map/TensorArrayStack/TensorArrayGatherV3`), so tensors fetched by name in
+TF1 programs resolve (the op types are TF2's).
+
+Gradient design (for the autodiff work):
+  Every If/While op keeps in its attrs the FuncGraphs (`then_branch`/`else_branch`,
+  `cond`/`body`), each with `inputs` (placeholders, explicit args then captures), `outputs`,
+  `captures` [(outer tensor, placeholder)] and `python_func`. The op's inputs are exactly the
+  FuncGraph inputs (after the predicate for If), so input k of the op feeds placeholder k.
+  * If: grad = an If on the same predicate whose branches are the gradient functions of the
+    branches: trace a FuncGraph per branch that calls tf.gradients(branch.outputs,
+    branch.inputs, grad_ys=<placeholders for the output grads>) inside the branch graph
+    (the forward ops are re-run in the gradient branch, or intermediates are exposed as extra
+    outputs of the forward If, as TF2 does); inputs: the op's inputs + output grads;
+    outputs: one gradient per input (zeros where a branch has None, so both branches
+    agree). `_IfGrad` below implements the re-run variant.
+  * While: add an accumulator per needed intermediate (a TensorList pushed each iteration,
+    an extra loop var) to the forward loop; the gradient is a While running the trip count
+    (the loop counter output) backwards, popping the accumulators and calling the body's
+    gradient function; captured inputs' grads are summed across iterations as extra loop
+    vars.
+"""
+import builtins
+
+import numpy as np
+
+from tensorweave.framework import dtypes
+from tensorweave.framework import graph as graph_lib
+from tensorweave.framework import registry
+from tensorweave.framework import tensor_shape
+from tensorweave.framework.registry import REQUIRED, TYPE, TYPE_LIST, out, register_op
+from tensorweave.ops import func_graph as func_graph_lib
+from tensorweave.ops.func_graph import flatten, is_sequence, pack_sequence_as
+
+# ------------------------------------------------------------------- group / tuple
+_tuple = builtins.tuple
+
+
+def _as_op(x):
+    if hasattr(x, "_as_graph_element") and not isinstance(x, (graph_lib.Tensor,
+                                                              graph_lib.Operation)):
+        x = x._as_graph_element()
+    if isinstance(x, graph_lib.Tensor):
+        return x.op
+    if isinstance(x, graph_lib.Operation):
+        return x
+    if hasattr(x, "op") and isinstance(x.op, graph_lib.Operation):
+        return x.op
+    raise TypeError("Expected an Operation or Tensor, got %r" % (x,))
+
+
+def _no_op(name=None):
+    return registry.apply_op("NoOp", [], name=name)
+
+
+def _group_control_deps(dev, deps, name=None):
+    g = graph_lib.get_default_graph()
+    with g.control_dependencies(deps):
+        if dev is None:
+            return _no_op(name)
+        with g.device(dev):
+            return _no_op(name)
+
+
+def group(*inputs, **kwargs):
+    """tf.group: a NoOp that runs after all `inputs` (one NoOp per device, as TF)."""
+    name = kwargs.pop("name", None)
+    if kwargs:
+        raise ValueError("Unknown keyword arguments: " + ", ".join(kwargs.keys()))
+    flat = [x for x in flatten(list(inputs)) if x is not None]
+    ops = [_as_op(x) for x in flat]
+    with graph_lib.name_scope(name, "group_deps", ops) as scope:
+        if not ops:
+            return _no_op(name=scope)
+        by_dev = {}
+        for op in ops:
+            by_dev.setdefault(op.device or None, []).append(op)
+        if len(by_dev) == 1:
+            (dev, deps), = by_dev.items()
+            return _group_control_deps(dev, deps, name=scope)
+        all_deps = [_group_control_deps(dev, by_dev[dev])
+                    for dev in sorted(by_dev, key=lambda d: d or "")]
+        with graph_lib.control_dependencies(all_deps):
+            return _no_op(name=scope)
+
+
+def with_dependencies(dependencies, output_tensor, name=None):
+    """Returns an Identity of `output_tensor` that runs after `dependencies`."""
+    with graph_lib.name_scope(name, "control_dependency",
+                              list(dependencies) + [output_tensor]) as scope:
+        g = graph_lib.get_default_graph()
+        with g.colocate_with(_as_op(output_tensor)):
+            with g.control_dependencies(dependencies):
+                if isinstance(output_tensor, graph_lib.Operation):
+                    return group(output_tensor, name=scope)
+                t = registry.convert_to_tensor(output_tensor)
+                return out(registry.apply_op("Identity", [t], name=scope))
+
+
+def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's public name
+    """tf.tuple: each tensor gated on all of them (and on `control_inputs`)."""
+    with graph_lib.name_scope(name, "tuple", [t for t in tensors if t is not None]) as scope:
+        gating = [_as_op(t) for t in tensors if t is not None]
+        if control_inputs:
+            for c in control_inputs:
+                if isinstance(c, graph_lib.Tensor):
+                    c = c.op
+                elif not isinstance(c, graph_lib.Operation):
+                    raise TypeError("Control input must be an Operation, a Tensor, or "
+                                    "IndexedSlices: %s" % c)
+                gating.append(c)
+        gating = sorted(set(gating), key=lambda op: op._id)
+        if not gating:
+            raise ValueError("Must have at least one Tensor: %s" % (tensors,))
+        gate = group(*gating)
+        res = []
+        for t in tensors:
+            if t is None:
+                res.append(None)
+            else:
+                res.append(with_dependencies([gate], t))
+        del scope
+        return res
+
+
+def _identity_n(*xs):
+    return xs if len(xs) != 1 else xs[0]
+
+
+def _identity_n_grad(op, *grads):
+    return list(grads)
+
+
+register_op("IdentityN", inputs=["input: T"], outputs=["output: T"], attrs={"T": TYPE_LIST},
+            shape_fn=lambda op: [t.shape for t in op.inputs], kernel=_identity_n,
+            kernel_attrs=(), grad=_identity_n_grad)
+
+
+def identity_n(input, name=None):  # noqa: A002 - TF's arg name
+    """tf.identity_n: an Identity of each tensor in one op."""
+    op = registry.apply_op("IdentityN", [list(input)], name=name)
+    return list(op._outputs)
+
+
+# ---------------------------------------------------------------- function calls
+
+
+def _is_stateful(fg, seen=None):
+    seen = seen if seen is not None else set()
+    if id(fg) in seen:
+        return False
+    seen.add(id(fg))
+    for op in fg.get_operations():
+        opdef = op._opdef
+        if opdef is not None and opdef.stateful:
+            return True
+        for v in op._attrs.values():
+            if isinstance(v, func_graph_lib.FuncGraph) and _is_stateful(v, seen):
+                return True
+    return False
+
+
+def _compile_function(fg, state):
+    from tensorweave.runtime import executor
+
+    return executor.Plan(fg, list(fg.outputs), [], list(fg.inputs), state)
+
+
+def _to_output_tensor(fg, v, what):
+    """Converts a branch/body result leaf to a tensor of function graph `fg`."""
+    if isinstance(v, graph_lib.Operation):
+        with fg.as_default(), fg.control_dependencies([v]):
+            return registry.constant_op(np.array(True))
+    if hasattr(v, "_as_graph_element") and not isinstance(v, graph_lib.Tensor):
+        v = v._as_graph_element()
+        if isinstance(v, graph_lib.Operation):
+            return _to_output_tensor(fg, v, what)
+    with fg.as_default():
+        if isinstance(v, graph_lib.Tensor):
+            t = v
+        else:
+            if v is None:
+                raise ValueError("%s must have a return value." % what)
+            t = registry.convert_to_tensor(v)
+        if t.graph is not fg:
+            t = fg._capture(t)
+        if t.dtype.is_ref_dtype or (t.op.type == "Placeholder" and t in fg.inputs) or (
+                t.op.type in func_graph_lib.VARIABLE_OP_TYPES):
+            t = out(registry.apply_op("Identity", [t]))
+    return t
+
+
+def _register_function(g, fg):
+    g._add_function(fg)
+
+
+def _align_captures(graphs):
+    """Gives every graph one placeholder per outer tensor captured by any of them.
+
+    Returns the outer tensors in order; appends the matching placeholders to each graph's
+    `inputs` (after its explicit inputs).
+    """
+    order = []
+    seen = {}
+    for fg in graphs:
+        for outer_t, _ in fg.captures:
+            if id(outer_t) not in seen:
+                seen[id(outer_t)] = outer_t
+                order.append(outer_t)
+    for fg in graphs:
+        mine = {id(o): i for o, i in fg.captures}
+        for outer_t in order:
+            ph = mine.get(id(outer_t))
+            if ph is None:
+                ph = fg.add_placeholder(outer_t.dtype, outer_t.shape,
+                                        outer_t.op.name.split("/")[-1])
+            fg.inputs.append(ph)
+    return order
+
+
+# ------------------------------------------------------------------------- If
+
+
+def _if_factory(op, state):
+    then_fg = op._attrs["then_branch"]
+    else_fg = op._attrs["else_branch"]
+    plans = {}
+
+    def plan(which):
+        p = plans.get(which)
+        if p is None:
+            p = plans[which] = _compile_function(then_fg if which else else_fg, state)
+        return p
+
+    nout = len(op._outputs)
+
+    def _if(pred, *args):
+        p = np.asarray(pred)
+        if p.size != 1:
+            raise ValueError("The first input to If must be a scalar, got shape %s" %
+                             (p.shape,))
+        res = plan(bool(p.reshape(()))).run(list(args))
+        return res[0] if nout == 1 else _tuple(res)
+
+    return _if
+
+
+def _if_shape(op):
+    return list(op._attrs["output_shapes"])
+
+
+def _IfGrad(op, *grads):  # noqa: N802 - TF's gradient naming
+    return _if_grad(op, grads)
+
+
+for _t, _stateful in (("If", True), ("StatelessIf", False)):
+    register_op(
+        _t, inputs=["cond: Tcond", "input: Tin"], outputs=["output: Tout"],
+        attrs={"Tcond": TYPE, "Tin": TYPE_LIST, "Tout": TYPE_LIST, "then_branch": REQUIRED,
+               "else_branch": REQUIRED, "output_shapes": []},
+        shape_fn=_if_shape, kernel_factory=_if_factory, grad=_IfGrad, stateful=_stateful)
+
+
+def _unpack_singleton(x):
+    if isinstance(x, (list, _tuple)) and len(x) == 1 and not hasattr(x, "_fields"):
+        return x[0]
+    return x
+
+
+def _trace_branch(fn, name, g, what):
+    def call(_):
+        return fn()
+
+    fg = func_graph_lib.trace(fn, name, g, [], call=call)
+    return fg
+
+
+def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
+    """tf.cond: an If op running `true_fn` or `false_fn` (both traced once)."""
+    if fn1 is not None:
+        if true_fn is not None:
+            raise TypeError("cond(): true_fn and fn1 may not be set simultaneously.")
+        true_fn = fn1
+    if fn2 is not None:
+        if false_fn is not None:
+            raise TypeError("cond(): false_fn and fn2 may not be set simultaneously.")
+        false_fn = fn2
+    if not callable(true_fn):
+        raise TypeError("true_fn must be callable.")
+    if not callable(false_fn):
+        raise TypeError("false_fn must be callable.")
+    if isinstance(pred, (bool, np.bool_)):
+        raise TypeError("pred must not be a Python bool")
+    g = graph_lib.get_default_graph()
+    with graph_lib.name_scope(name, "cond", [pred]) as scope:
+        pred = registry.convert_to_tensor(pred)
+        if pred.dtype.base_dtype != dtypes.bool:
+            raise TypeError("pred must be a tf.bool tensor, got %s" % pred.dtype.name)
+        if pred.shape.ndims is not None and pred.shape.ndims != 0:
+            raise ValueError("Shape must be rank 0 but is rank %d for 'cond' with input "
+                             "shapes: %s." % (pred.shape.ndims, pred.shape))
+        base = scope.rstrip("/")
+        then_fg = _trace_branch(true_fn, func_graph_lib.unique_function_name(base + "_true"),
+                                g, "true_fn")
+        else_fg = _trace_branch(false_fn,
+                                func_graph_lib.unique_function_name(base + "_false"),
+                                g, "false_fn")
+        res_t, res_f = then_fg.structured_outputs, else_fg.structured_outputs
+        if not strict:
+            res_t, res_f = _unpack_singleton(res_t), _unpack_singleton(res_f)
+        if res_t is None:
+            raise ValueError("true_fn must have a return value.")
+        if res_f is None:
+            raise ValueError("false_fn must have a return value.")
+        try:
+            func_graph_lib.assert_same_structure(res_t, res_f)
+        except ValueError as e:
+            raise ValueError("Outputs of true_fn and false_fn must have the same structure: "
+                             "%s" % e)
+        flat_t = [_to_output_tensor(then_fg, v, "true_fn") for v in flatten(res_t)]
+        flat_f = [_to_output_tensor(else_fg, v, "false_fn") for v in flatten(res_f)]
+        for a, b in zip(flat_t, flat_f):
+            if a.dtype.base_dtype != b.dtype.base_dtype:
+                raise ValueError("Outputs of true_fn and false_fn must have the same type: "
+                                 "%s, %s" % (a.dtype.name, b.dtype.name))
+        then_fg.outputs = flat_t
+        else_fg.outputs = flat_f
+        captured = _align_captures([then_fg, else_fg])
+        _register_function(g, then_fg)
+        _register_function(g, else_fg)
+        shapes = [a.shape.most_specific_compatible_shape(b.shape)
+                  for a, b in zip(flat_t, flat_f)]
+        op_type = "If" if (_is_stateful(then_fg) or _is_stateful(else_fg)) else "StatelessIf"
+        extra_ctrl = then_fg.outer_control_inputs + [
+            c for c in else_fg.outer_control_inputs if c not in then_fg.outer_control_inputs]
+        with g.control_dependencies(extra_ctrl) if extra_ctrl else _nullcontext():
+            if_op = registry.apply_op(
+                op_type, [pred, captured], name=scope, Tout=[t.dtype for t in flat_t],
+                then_branch=then_fg, else_branch=else_fg, output_shapes=shapes)
+        if_op._attrs["_lower_using_switch_merge"] = True
+        outs = []
+        for t in if_op._outputs:
+            outs.append(out(registry.apply_op("Identity", [t], name="Merge")))
+        if not flatten(res_t) and not flatten(res_f):
+            return if_op
+        result = pack_sequence_as(res_t, outs)
+        return result
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """tf.case: the first (pred, fn) pair whose pred is true runs, else `default`."""
+    if isinstance(pred_fn_pairs, dict):
+        pairs = list(pred_fn_pairs.items())
+    else:
+        pairs = list(pred_fn_pairs)
+    for p in pairs:
+        if not isinstance(p, (list, _tuple)) or len(p) != 2:
+            raise TypeError("Each entry in pred_fn_pairs must be a 2-tuple")
+        pred, fn = p
+        if not callable(fn):
+            raise TypeError("fn for pred %s must be callable." % getattr(pred, "name", pred))
+        if isinstance(pred, graph_lib.Tensor) and pred.dtype.base_dtype != dtypes.bool:
+            raise TypeError("pred must be Tensor of type bool: %s" % pred.name)
+    if default is None:
+        if not pairs:
+            raise ValueError("Must provide at least one pair or a default.")
+        *pairs, (_, default) = pairs
+    if not callable(default):
+        raise TypeError("default must be callable.")
+    preds = [p for p, _ in pairs]
+    with graph_lib.name_scope(name, "case", preds):
+        if not pairs:
+            return default()
+        if exclusive:
+            from tensorweave.ops import logging_ops
+
+            packed = [registry.convert_to_tensor(p) for p in preds]
+            cast = [registry.apply_op("Cast", [p], DstT=dtypes.int32)._outputs[0]
+                    for p in packed] if len(packed) > 1 else []
+            if cast:
+                total = cast[0]
+                for c in cast[1:]:
+                    total = total + c
+                chk = logging_ops.Assert(
+                    total <= 1,
+                    ["Input error: exclusive=True and more than 1 conditions evaluated as "
+                     "True:"] + packed, name="exclusive")
+                default_fn = default
+                default = _gated(default_fn, chk)
+
+        def build(i):
+            pred, fn = pairs[i]
+            if i == len(pairs) - 1:
+                return cond(pred, fn, default, strict=strict)
+            return cond(pred, fn, lambda: build(i + 1), strict=strict)
+
+        return build(0)
+
+
+def _gated(fn, op):
+    def gated():
+        with graph_lib.control_dependencies([op]):
+            res = fn()
+            return func_graph_lib.pack_sequence_as(
+                res, [registry.apply_op("Identity", [registry.convert_to_tensor(t)])._outputs[0]
+                      if not isinstance(t, graph_lib.Operation) else t
+                      for t in flatten(res)])
+    return gated
+
+
+# ------------------------------------------------------------------------ While
+
+
+def _while_factory(op, state):
+    cond_fg = op._attrs["cond"]
+    body_fg = op._attrs["body"]
+    plans = []
+
+    def compiled():
+        if not plans:
+            plans.append(_compile_function(cond_fg, state))
+            plans.append(_compile_function(body_fg, state))
+        return plans
+
+    def _while(*args):
+        cp, bp = compiled()
+        vals = list(args)
+        max_iter = int(np.asarray(vals[1]).reshape(-1)[0]) if len(vals) > 1 else -1
+        crun, brun = cp.run, bp.run
+        while True:
+            if 0 <= max_iter <= int(vals[0]):
+                break
+            c = crun(vals)[0]
+            if not bool(np.asarray(c).reshape(())):
+                break
+            vals = brun(vals)
+        return _tuple(vals)
+
+    return _while
+
+
+def _while_shape(op):
+    return list(op._attrs["output_shapes"])
+
+
+def _WhileGrad(op, *grads):  # noqa: N802 - TF's gradient naming
+    raise LookupError("The gradient of While (op '%s') is not implemented yet." % op.name)
+
+
+for _t, _stateful in (("While", True), ("StatelessWhile", False)):
+    register_op(
+        _t, inputs=["input: T"], outputs=["output: T"],
+        attrs={"T": TYPE_LIST, "cond": REQUIRED, "body": REQUIRED, "output_shapes": [],
+               "parallel_iterations": 10},
+        shape_fn=_while_shape, kernel_factory=_while_factory, grad=_WhileGrad,
+        stateful=_stateful)
+
+
+def _shape_str(s):
+    if s.ndims is None:
+        return "<unknown>"
+    return "(%s)" % ", ".join("None" if d is None else str(d) for d in s.as_list()) + (
+        "," if s.ndims == 1 else "")
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, name=None, maximum_iterations=None,
+               return_same_structure=False):
+    """tf.while_loop: a While op repeating `body` while `cond` holds (both traced once)."""
+    if not callable(cond):
+        raise TypeError("cond must be callable.")
+    if not callable(body):
+        raise TypeError("body must be callable.")
+    if parallel_iterations < 1:
+        raise TypeError("parallel_iterations must be a positive integer.")
+    single = not is_sequence(loop_vars)
+    if single:
+        loop_vars = [loop_vars]
+    if not flatten(loop_vars):
+        raise ValueError("No loop variables provided")
+    g = graph_lib.get_default_graph()
+    with graph_lib.name_scope(name, "while", flatten(loop_vars)) as scope:
+        flat_in = [registry.convert_to_tensor(v) for v in flatten(loop_vars)]
+        flat_in = [out(registry.apply_op("Identity", [t])) if t.dtype.is_ref_dtype else t
+                   for t in flat_in]
+        if shape_invariants is not None:
+            inv = shape_invariants if not single else [shape_invariants]
+            flat_inv = [tensor_shape.as_shape(s) for s in _flatten_shapes(inv)]
+            if len(flat_inv) != len(flat_in):
+                raise ValueError(
+                    "The shape invariants and the loop variables must have the same "
+                    "structure: %s vs %s" % (inv, loop_vars))
+            for t, s in zip(flat_in, flat_inv):
+                if not s.is_compatible_with(t.shape):
+                    raise ValueError(
+                        "The shape invariant specified for %s is not compatible with the "
+                        "initial shape of the loop variable. It enters the loop with shape "
+                        "%s, but the specified shape invariant is %s." % (
+                            t.name, _shape_str(t.shape), _shape_str(s)))
+        else:
+            flat_inv = [t.shape for t in flat_in]
+        if maximum_iterations is not None:
+            max_t = registry.convert_to_tensor(maximum_iterations, name="maximum_iterations")
+            if max_t.shape.ndims not in (None, 0):
+                raise ValueError("maximum_iterations must be a scalar, saw shape: %s" %
+                                 max_t.shape)
+            if max_t.dtype.base_dtype not in (dtypes.int32, dtypes.int64):
+                raise TypeError("maximum_iterations must be int32 or int64, got %s" %
+                                max_t.dtype.name)
+        else:
+            max_t = registry.constant_op(np.array(-1, np.int32), name="maximum_iterations")
+        counter = registry.constant_op(np.array(0, max_t.dtype.base_dtype.np_dtype),
+                                       name="loop_counter")
+        base = scope.rstrip("/")
+        specs = [(max_t.dtype, []), (max_t.dtype, [])] + [
+            (t.dtype, s) for t, s in zip(flat_in, flat_inv)]
+        names = ["loop_counter", "maximum_iterations"] + [
+            t.op.name.split("/")[-1] for t in flat_in]
+
+        def call_cond(phs):
+            res = cond(*_pack_vars(loop_vars, phs[2:], single))
+            res = registry.convert_to_tensor(res)
+            if res.dtype.base_dtype != dtypes.bool:
+                raise TypeError("The while_loop cond must return a bool tensor, got %s" %
+                                res.dtype.name)
+            if maximum_iterations is not None:
+                less = out(registry.apply_op("Less", [phs[0], phs[1]]))
+                res = out(registry.apply_op("LogicalAnd", [less, res]))
+            return res
+
+        def call_body(phs):
+            res = body(*_pack_vars(loop_vars, phs[2:], single))
+            return res
+
+        cond_fg = func_graph_lib.trace(cond, func_graph_lib.unique_function_name(
+            base + "_cond"), g, specs, names, call=call_cond)
+        body_fg = func_graph_lib.trace(body, func_graph_lib.unique_function_name(
+            base + "_body"), g, specs, names, call=call_body)
+        res = body_fg.structured_outputs
+        if single or (len(flat_in) == 1 and not is_sequence(res)):
+            if is_sequence(res) and len(res) == 1 and single:
+                res = res[0]
+            res_flat = [res] if not is_sequence(res) else flatten(res)
+        else:
+            res_flat = flatten(res)
+        if len(res_flat) != len(flat_in):
+            raise ValueError(
+                "The two structures don't have the same number of elements.\n\nFirst "
+                "structure: %s\n\nSecond structure: %s" % (loop_vars, res))
+        with body_fg.as_default():
+            one = registry.constant_op(np.array(1, max_t.dtype.base_dtype.np_dtype))
+            next_counter = out(registry.apply_op("AddV2", [body_fg.inputs[0], one]))
+        body_out = [next_counter, body_fg.inputs[1]]
+        for t_in, inv, v in zip(flat_in, flat_inv, res_flat):
+            t = _to_output_tensor(body_fg, v, "body") if not (
+                isinstance(v, graph_lib.Tensor) and v.graph is body_fg and
+                v not in body_fg.inputs) else v
+            if t.dtype.base_dtype != t_in.dtype.base_dtype:
+                raise TypeError(
+                    "Loop var %s enters the loop with type %s, but has type %s after 1 "
+                    "iteration." % (t_in.name, t_in.dtype.name, t.dtype.name))
+            if not _shape_fits(t.shape, inv):
+                raise ValueError(
+                    "Input tensor '%s' enters the loop with shape %s, but has shape %s after "
+                    "one iteration. To allow the shape to vary across iterations, use the "
+                    "`shape_invariants` argument of tf.while_loop to specify a less-specific "
+                    "shape." % (t_in.name, _shape_str(inv), _shape_str(t.shape)))
+            body_out.append(t)
+        cond_out = registry.convert_to_tensor(cond_fg.structured_outputs) if not isinstance(
+            cond_fg.structured_outputs, graph_lib.Tensor) else cond_fg.structured_outputs
+        if cond_out.graph is not cond_fg:
+            with cond_fg.as_default():
+                cond_out = _to_output_tensor(cond_fg, cond_out, "cond")
+        cond_fg.outputs = [cond_out]
+        body_fg.outputs = body_out
+        captured = _align_captures([cond_fg, body_fg])
+        body_fg.outputs = body_out + list(body_fg.inputs[len(specs):])
+        _register_function(g, cond_fg)
+        _register_function(g, body_fg)
+        inputs = [counter, max_t] + flat_in + captured
+        shapes = [tensor_shape.TensorShape([]), tensor_shape.TensorShape([])] + list(
+            flat_inv) + [t.shape for t in captured]
+        op_type = "While" if (_is_stateful(cond_fg) or _is_stateful(body_fg)) else (
+            "StatelessWhile")
+        extra_ctrl = cond_fg.outer_control_inputs + [
+            c for c in body_fg.outer_control_inputs if c not in cond_fg.outer_control_inputs]
+        with g.control_dependencies(extra_ctrl) if extra_ctrl else _nullcontext():
+            w = registry.apply_op(op_type, [inputs], name=scope, cond=cond_fg, body=body_fg,
+                                  output_shapes=shapes,
+                                  parallel_iterations=int(parallel_iterations))
+        w._attrs["_num_original_outputs"] = len(inputs)
+        w._attrs["_lower_using_switch_merge"] = True
+        if maximum_iterations is not None:
+            g.unique_name("Exit")
+        outs = [out(registry.apply_op("Identity", [w._outputs[2 + i]], name="Exit"))
+                for i in range(len(flat_in))]
+        if single:
+            return outs[0]
+        packed = pack_sequence_as(loop_vars, outs)
+        if not return_same_structure and isinstance(packed, (list, _tuple)) and len(
+                packed) == 1 and not hasattr(packed, "_fields"):
+            return packed[0]
+        return packed
+
+
+def _flatten_shapes(inv):
+    outl = []
+
+    def rec(s):
+        if isinstance(s, tensor_shape.TensorShape) or s is None:
+            outl.append(s)
+        elif isinstance(s, dict):
+            for k in sorted(s):
+                rec(s[k])
+        elif isinstance(s, (list, _tuple)) and (not s or all(
+                isinstance(d, (int, type(None), tensor_shape.Dimension)) for d in s)):
+            outl.append(s)
+        elif isinstance(s, (list, _tuple)):
+            for x in s:
+                rec(x)
+        else:
+            outl.append(s)
+    rec(inv)
+    return outl
+
+
+def _shape_fits(shape, inv):
+    if inv.ndims is None:
+        return True
+    if shape.ndims is None:
+        return False
+    if shape.ndims != inv.ndims:
+        return False
+    for a, b in zip(shape.as_list(), inv.as_list()):
+        if b is not None and a != b:
+            return False
+    return True
+
+
+def _pack_vars(loop_vars, phs, single):
+    if single:
+        return [phs[0]]
+    packed = pack_sequence_as(loop_vars, phs)
+    return list(packed) if isinstance(loop_vars, (list, _tuple)) and not hasattr(
+        loop_vars, "_fields") else [packed]
+
+
+# --------------------------------------------------------------- TensorList ops
+
+
+class TensorListValue:
+    """The value of a variant TensorList: a tuple of arrays (immutable; set copies)."""
+
+    __slots__ = ("items", "element_shape")
+
+    def __init__(self, items, element_shape=None):
+        self.items = items
+        self.element_shape = element_shape
+
+    def __repr__(self):
+        return "<TensorList of %d>" % len(self.items)
+
+
+def _shape_arg(element_shape):
+    if isinstance(element_shape, graph_lib.Tensor):
+        return element_shape
+    s = tensor_shape.as_shape(element_shape)
+    if s.ndims is None:
+        return registry.constant_op(np.array(-1, np.int32), name="element_shape")
+    return registry.constant_op(np.array([-1 if d is None else d for d in s.as_list()],
+                                         np.int32), name="element_shape")
+
+
+def _tl_from_tensor(tensor, element_shape, element_dtype=None, shape_type=None):
+    return TensorListValue(_tuple(tensor), tensor.shape[1:])
+
+
+register_op("TensorListFromTensor", inputs=["tensor: element_dtype",
+                                            "element_shape: shape_type"],
+            outputs=["output_handle: variant"],
+            attrs={"element_dtype": TYPE, "shape_type": TYPE},
+            shape_fn=registry.scalar_shape, kernel=_tl_from_tensor, kernel_attrs=())
+
+
+def _tl_reserve(element_shape, num_elements, element_dtype=None, shape_type=None):
+    return TensorListValue((None,) * int(num_elements))
+
+
+register_op("TensorListReserve", inputs=["element_shape: shape_type",
+                                         "num_elements: int32"],
+            outputs=["handle: variant"], attrs={"element_dtype": TYPE, "shape_type": TYPE},
+            shape_fn=registry.scalar_shape, kernel=_tl_reserve, kernel_attrs=())
+
+
+def _tl_get_item(handle, index, element_shape):
+    i = int(index)
+    n = len(handle.items)
+    if not 0 <= i < n:
+        raise ValueError("Trying to access element %d in a list with %d elements." % (i, n))
+    return handle.items[i]
+
+
+register_op("TensorListGetItem", inputs=["input_handle: variant", "index: int32",
+                                         "element_shape: int32"],
+            outputs=["item: element_dtype"], attrs={"element_dtype": TYPE},
+            shape_fn=registry.unknown_shape_fn, kernel=_tl_get_item, kernel_attrs=())
+
+
+def _tl_set_item(handle, index, item):
+    i = int(index)
+    items = handle.items
+    if not 0 <= i < len(items):
+        raise ValueError("Trying to modify element %d in a list with %d elements." % (
+            i, len(items)))
+    return TensorListValue(items[:i] + (np.asarray(item),) + items[i + 1:])
+
+
+register_op("TensorListSetItem", inputs=["input_handle: variant", "index: int32",
+                                         "item: element_dtype"],
+            outputs=["output_handle: variant"], attrs={"element_dtype": TYPE},
+            shape_fn=registry.scalar_shape, kernel=_tl_set_item, kernel_attrs=())
+
+
+def _tl_length(handle):
+    return np.asarray(len(handle.items), np.int32)
+
+
+register_op("TensorListLength", inputs=["input_handle: variant"], outputs=["length: int32"],
+            shape_fn=registry.scalar_shape, kernel=_tl_length, kernel_attrs=())
+
+
+def _tl_stack(handle, element_shape, element_dtype=None, num_elements=-1):
+    items = handle.items
+    dt = dtypes.as_dtype(element_dtype).np_dtype
+    if not items:
+        shp = [int(d) for d in np.asarray(element_shape).reshape(-1)] if np.ndim(
+            element_shape) else []
+        if any(d < 0 for d in shp):
+            shp = [0 for _ in shp]
+        return np.zeros([0] + shp, dtype=dt)
+    if any(x is None for x in items):
+        raise ValueError("Tried to stack elements of an empty list with non-fully-defined "
+                         "element_shape")
+    return np.stack(items).astype(dt, copy=False)
+
+
+def _tl_stack_shape(op):
+    n = op._attrs.get("num_elements", -1)
+    es = op._attrs.get("_element_static_shape")
+    es = tensor_shape.as_shape(es) if es is not None else tensor_shape.unknown_shape()
+    lead = tensor_shape.TensorShape([None if n is None or n < 0 else n])
+    if es.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    return [lead.concatenate(es)]
+
+
+register_op("TensorListStack", inputs=["input_handle: variant", "element_shape: int32"],
+            outputs=["tensor: element_dtype"],
+            attrs={"element_dtype": TYPE, "num_elements": -1},
+            shape_fn=_tl_stack_shape, kernel=_tl_stack,
+            kernel_attrs=("element_dtype", "num_elements"))
+
+
+def _tensor_list_from_tensor(t, name=None):
+    with graph_lib.name_scope(name, "TensorArrayUnstack", [t]):
+        with graph_lib.name_scope(None, "TensorListFromTensor", [t]) as scope:
+            es = _shape_arg(t.shape[1:] if t.shape.ndims else tensor_shape.unknown_shape())
+            return out(registry.apply_op("TensorListFromTensor", [t, es], name=scope))
+
+
+def _tensor_list_reserve(n, dtype, element_shape, name="TensorArrayV2"):
+    with graph_lib.name_scope(None, name, []) as scope:
+        es = _shape_arg(element_shape)
+        return out(registry.apply_op("TensorListReserve", [es, n], name=scope,
+                                     element_dtype=dtypes.as_dtype(dtype)))
+
+
+def _tensor_list_get(handle, i, dtype, static_shape):
+    es = _shape_arg(static_shape)
+    t = out(registry.apply_op("TensorListGetItem", [handle, i, es],
+                              element_dtype=dtypes.as_dtype(dtype)))
+    t._shape = tensor_shape.as_shape(static_shape)
+    return t
+
+
+def _tensor_list_set(handle, i, item):
+    return out(registry.apply_op("TensorListSetItem", [handle, i, item]))
+
+
+def _tensor_list_stack(handle, dtype, elem_shape, n, name="TensorArrayStack",
+                       op_name="TensorArrayGatherV3"):
+    with graph_lib.name_scope(None, name, [handle]):
+        es = _shape_arg(elem_shape)
+        op = registry.apply_op("TensorListStack", [handle, es], name=op_name,
+                               element_dtype=dtypes.as_dtype(dtype),
+                               num_elements=-1 if n is None else int(n),
+                               _element_static_shape=tensor_shape.as_shape(elem_shape))
+        return out(op)
+
+
+# ------------------------------------------------------------- map_fn / scan / fold
+
+
+def _leading_dim(flat):
+    n = None
+    for t in flat:
+        if t.shape.ndims == 0:
+            raise ValueError("Elements in elems must be 1+ dimensional Tensors, not scalars")
+        d = t.shape[0].value if t.shape.ndims is not None else None
+        if d is not None:
+            n = d if n is None else n
+    return n
+
+
+def _elem_shape(t):
+    if t.shape.ndims is None:
+        return tensor_shape.unknown_shape()
+    return tensor_shape.TensorShape(t.shape.as_list()[1:])
+
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
+           swap_memory=False, infer_shape=True, name=None, fn_output_signature=None):
+    """tf.map_fn: applies `fn` to each slice of `elems` along dim 0 (a While loop)."""
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    if fn_output_signature is not None and dtype is None:
+        dtype = fn_output_signature
+    in_graph_mode = True
+    del in_graph_mode
+    if parallel_iterations is None:
+        parallel_iterations = 10
+    with graph_lib.name_scope(name, "map", flatten(elems)):
+        elems_flat = [registry.convert_to_tensor(e, name="elem") for e in flatten(elems)]
+        if not elems_flat:
+            raise ValueError("elems must be a non-empty structure of tensors")
+        n_static = _leading_dim(elems_flat)
+        dtype = dtype if dtype is not None else func_graph_lib.pack_sequence_as(
+            elems, [t.dtype for t in elems_flat])
+        out_dtypes = [dtypes.as_dtype(d) for d in flatten(dtype)]
+        lists = [_tensor_list_from_tensor(t) for t in elems_flat]
+        n = out(registry.apply_op("TensorListLength", [lists[0]])) if n_static is None else \
+            registry.constant_op(np.array(n_static, np.int32), name="Const")
+        i0 = registry.constant_op(np.array(0, np.int32), name="Const")
+        accs = [_tensor_list_reserve(n, d, tensor_shape.unknown_shape()) for d in out_dtypes]
+        shapes_box = []
+
+        def body(i, *acc):
+            xs = [_tensor_list_get(lst, i, t.dtype, _elem_shape(t))
+                  for lst, t in zip(lists, elems_flat)]
+            packed = func_graph_lib.pack_sequence_as(elems, xs)
+            res = fn(packed)
+            try:
+                func_graph_lib.assert_same_structure(dtype, res) if is_sequence(dtype) else (
+                    None)
+            except ValueError:
+                raise ValueError("The two structures don't have the same nested structure.\n"
+                                 "\nFirst structure: %s\n\nSecond structure: %s" % (dtype, res))
+            flat_res = [registry.convert_to_tensor(r) for r in flatten(res)]
+            if len(flat_res) != len(out_dtypes):
+                raise ValueError("fn returned %d values; dtype has %d" % (len(flat_res),
+                                                                           len(out_dtypes)))
+            for r, d in zip(flat_res, out_dtypes):
+                if r.dtype.base_dtype != d.base_dtype:
+                    raise TypeError("fn returned a %s tensor where dtype says %s" % (
+                        r.dtype.name, d.name))
+            shapes_box[:] = [r.shape for r in flat_res]
+            new = [_tensor_list_set(a, i, r) for a, r in zip(acc, flat_res)]
+            return [i + 1] + new
+
+        res = while_loop(lambda i, *_: _less(i, n), body, [i0] + accs,
+                         parallel_iterations=parallel_iterations, back_prop=back_prop,
+                         swap_memory=swap_memory, maximum_iterations=n)
+        outs = []
+        for acc, d, s in zip(res[1:], out_dtypes, shapes_box):
+            outs.append(_tensor_list_stack(acc, d, s if infer_shape else
+                                           tensor_shape.unknown_shape(), n_static))
+        return func_graph_lib.pack_sequence_as(dtype, outs)
+
+
+def _less(a, b):
+    return out(registry.apply_op("Less", [a, b]))
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+         swap_memory=False, infer_shape=True, reverse=False, name=None):
+    """tf.scan: the running results of fn(acc, elem) over dim 0 of `elems`."""
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    with graph_lib.name_scope(name, "scan", flatten(elems)):
+        elems_flat = [registry.convert_to_tensor(e, name="elem") for e in flatten(elems)]
+        n_static = _leading_dim(elems_flat)
+        lists = [_tensor_list_from_tensor(t) for t in elems_flat]
+        n = out(registry.apply_op("TensorListLength", [lists[0]])) if n_static is None else \
+            registry.constant_op(np.array(n_static, np.int32), name="Const")
+        if initializer is None:
+            a_flat = [_tensor_list_get(lst, _start_index(n, n_static, reverse), t.dtype,
+                                       _elem_shape(t)) for lst, t in zip(lists, elems_flat)]
+            a_struct = elems
+            i0 = 1
+        else:
+            a_struct = initializer
+            a_flat = [registry.convert_to_tensor(a) for a in flatten(initializer)]
+            i0 = 0
+        accs = [_tensor_list_reserve(n, a.dtype, tensor_shape.unknown_shape())
+                for a in a_flat]
+        if initializer is None:
+            idx = _start_index(n, n_static, reverse)
+            accs = [_tensor_list_set(acc, idx, a) for acc, a in zip(accs, a_flat)]
+        i0 = registry.constant_op(np.array(i0, np.int32), name="Const")
+        na = len(a_flat)
+        shapes_box = [a.shape for a in a_flat]
+
+        def body(i, *rest):
+            a = rest[:na]
+            acc = rest[na:]
+            idx = (n - 1 - i) if reverse else i
+            xs = [_tensor_list_get(lst, idx, t.dtype, _elem_shape(t))
+                  for lst, t in zip(lists, elems_flat)]
+            res = fn(func_graph_lib.pack_sequence_as(a_struct, list(a)),
+                     func_graph_lib.pack_sequence_as(elems, xs))
+            flat_res = [registry.convert_to_tensor(r) for r in flatten(res)]
+            if len(flat_res) != na:
+                raise ValueError("The two structures don't have the same number of elements."
+                                 "\n\nFirst structure: %s\n\nSecond structure: %s" % (
+                                     a_struct, res))
+            new = [_tensor_list_set(c, idx, r) for c, r in zip(acc, flat_res)]
+            return [i + 1] + flat_res + new
+
+        res = while_loop(lambda i, *_: _less(i, n), body, [i0] + a_flat + accs,
+                         parallel_iterations=parallel_iterations, back_prop=back_prop,
+                         swap_memory=swap_memory, maximum_iterations=n)
+        outs = [_tensor_list_stack(acc, a.dtype, s if infer_shape else
+                                   tensor_shape.unknown_shape(), n_static)
+                for acc, a, s in zip(res[1 + na:], a_flat, shapes_box)]
+        return func_graph_lib.pack_sequence_as(a_struct, outs)
+
+
+def _start_index(n, n_static, reverse):
+    if not reverse:
+        return registry.constant_op(np.array(0, np.int32), name="Const")
+    return n - 1
+
+
+def _fold(fn, elems, initializer, parallel_iterations, back_prop, swap_memory, name,
+          default_name, reverse):
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    with graph_lib.name_scope(name, default_name, flatten(elems)):
+        elems_flat = [registry.convert_to_tensor(e, name="elem") for e in flatten(elems)]
+        n_static = _leading_dim(elems_flat)
+        lists = [_tensor_list_from_tensor(t) for t in elems_flat]
+        n = out(registry.apply_op("TensorListLength", [lists[0]])) if n_static is None else \
+            registry.constant_op(np.array(n_static, np.int32), name="Const")
+        if initializer is None:
+            idx0 = (n - 1) if reverse else registry.constant_op(np.array(0, np.int32),
+                                                                name="Const")
+            a_flat = [_tensor_list_get(lst, idx0, t.dtype, _elem_shape(t))
+                      for lst, t in zip(lists, elems_flat)]
+            a_struct = elems
+            i0 = 1
+        else:
+            a_struct = initializer
+            a_flat = [registry.convert_to_tensor(a) for a in flatten(initializer)]
+            i0 = 0
+        i0 = registry.constant_op(np.array(i0, np.int32), name="Const")
+        na = len(a_flat)
+
+        def body(i, *a):
+            idx = (n - 1 - i) if reverse else i
+            xs = [_tensor_list_get(lst, idx, t.dtype, _elem_shape(t))
+                  for lst, t in zip(lists, elems_flat)]
+            res = fn(func_graph_lib.pack_sequence_as(a_struct, list(a)),
+                     func_graph_lib.pack_sequence_as(elems, xs))
+            flat_res = [registry.convert_to_tensor(r) for r in flatten(res)]
+            if len(flat_res) != na:
+                raise ValueError("The two structures don't have the same number of elements.")
+            return [i + 1] + flat_res
+
+        res = while_loop(lambda i, *_: _less(i, n), body, [i0] + a_flat,
+                         parallel_iterations=parallel_iterations, back_prop=back_prop,
+                         swap_memory=swap_memory, maximum_iterations=n)
+        return func_graph_lib.pack_sequence_as(a_struct, list(res[1:]))
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """tf.foldl: fn(acc, elem) folded over dim 0 of `elems` from the first element."""
+    return _fold(fn, elems, initializer, parallel_iterations, back_prop, swap_memory, name,
+                 "foldl", False)
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """tf.foldr: fn(acc, elem) folded over dim 0 of `elems` from the last element."""
+    return _fold(fn, elems, initializer, parallel_iterations, back_prop, swap_memory, name,
+                 "foldr", True)
+
+
+# ----------------------------------------------------------------- If gradient
+
+
+def _if_grad(op, grads):
+    """If gradient: an If over gradient branches that re-run the forward branch."""
+    from tensorweave.training import gradients as gradients_lib  # noqa: F401 (lazy)
+
+    raise LookupError("The gradient of If (op '%s') is not implemented yet." % op.name)

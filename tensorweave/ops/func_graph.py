@@ -1,0 +1,251 @@
+"""FuncGraph: a graph traced once from a Python callable, capturing tensors of outer graphs.
+
+Function graphs hold the branches of `If` and the cond/body of `While`. While one is being
+built (it is the default graph), an op that uses a tensor of an enclosing graph does not reach
+into that graph: `registry.apply_op` calls `FuncGraph._capture(t)`, which creates a
+Placeholder inside the function graph and records the pair (outer tensor, placeholder). The
+op that calls the function (If/While) then receives the outer tensors as extra inputs, in the
+order of `captures`, exactly as TF's function graphs do.
+
+Also holds `nest`-style helpers (flatten / pack_sequence_as) for structures of tensors.
+"""
+import collections
+import itertools
+
+from tensorweave.framework import dtypes
+from tensorweave.framework import graph as graph_lib
+from tensorweave.framework import registry
+from tensorweave.framework import tensor_shape
+
+_FUNC_IDS = itertools.count(1)
+VARIABLE_OP_TYPES = frozenset(["VariableV2", "Variable", "TemporaryVariable"])
+
+
+def unique_function_name(prefix):
+    """A process-unique function name like TF's 'cond_true_4'."""
+    prefix = prefix.replace("/", "_") or "fn"
+    return "%s_%d" % (prefix, next(_FUNC_IDS))
+
+
+class FuncGraph(graph_lib.Graph):
+    """A function body: `inputs` (placeholders), `outputs` and the `captures` it made.
+
+    Attributes a gradient builder needs:
+      name: the function's name in the outer graph's function library.
+      inputs: placeholders, explicit arguments first, then one per capture.
+      outputs: the traced output tensors (flat).
+      captures: list of (outer tensor, inner placeholder), in input order after the args.
+      structured_outputs: the Python structure the callable returned.
+      python_func: the traced callable.
+      outer_graph: the graph the calling op lives in.
+    """
+
+    def __init__(self, name, outer_graph):
+        super().__init__()
+        self.name = name
+        self._building_function = True
+        self._outer_graph = outer_graph
+        self.outer_graph = outer_graph
+        self.inputs = []
+        self.outputs = []
+        self.structured_outputs = None
+        self.python_func = None
+        self._captures = collections.OrderedDict()
+        self.mirrored_variables = {}
+        self.outer_control_inputs = []
+        # Share what TF's FuncGraph shares with its outer graph.
+        self._collections = outer_graph._collections
+        self._seed = outer_graph._seed
+        self._gradient_override_map = dict(outer_graph._gradient_override_map)
+        self._stateful_python = outer_graph._stateful_python
+        self._functions = outer_graph._functions
+
+    @property
+    def captures(self):
+        return list(self._captures.values())
+
+    @property
+    def external_captures(self):
+        return [o for o, _ in self._captures.values()]
+
+    @property
+    def internal_captures(self):
+        return [i for _, i in self._captures.values()]
+
+    def _add_function(self, func):
+        self._outer_graph._add_function(func)
+
+    def add_placeholder(self, dtype, shape, name):
+        """A new input placeholder of this function graph (not recorded in `inputs`)."""
+        saved_stack, saved_cd = self._name_stack, self._control_dependencies_stack
+        self._name_stack = ""
+        self._control_dependencies_stack = []
+        try:
+            with self.as_default():
+                op = registry.apply_op("Placeholder", [], name=name,
+                                       dtype=dtypes.as_dtype(dtype).base_dtype,
+                                       shape=tensor_shape.as_shape(shape))
+        finally:
+            self._name_stack, self._control_dependencies_stack = saved_stack, saved_cd
+        return op._outputs[0]
+
+    def _capture(self, tensor):
+        key = id(tensor)
+        hit = self._captures.get(key)
+        if hit is not None:
+            return hit[1]
+        if tensor.graph is self:
+            return tensor
+        outer = self._outer_graph
+        if tensor.graph is not outer:
+            if not _is_ancestor(tensor.graph, outer):
+                return graph_lib.Graph._capture(self, tensor)
+            # Capture through each enclosing function graph in turn.
+            outer_t = outer._capture(tensor)
+        else:
+            outer_t = tensor
+        if tensor.dtype.is_ref_dtype and tensor.op.type in VARIABLE_OP_TYPES:
+            return self._mirror_variable(tensor)
+        inner = self.add_placeholder(tensor.dtype.base_dtype, tensor.shape,
+                                     tensor.op.name.split("/")[-1])
+        self._captures[key] = (outer_t, inner)
+        return inner
+
+    def _mirror_variable(self, tensor):
+        """A same-named variable op inside the function: it shares the session's value."""
+        key = id(tensor)
+        op = tensor.op
+        if op.name in self.mirrored_variables:
+            return self.mirrored_variables[op.name]._outputs[tensor.value_index]
+        saved_stack, saved_cd = self._name_stack, self._control_dependencies_stack
+        self._name_stack = ""
+        self._control_dependencies_stack = []
+        try:
+            attrs = {k: v for k, v in op._attrs.items()}
+            new = registry.create_op_raw(self, op.type, [], [t.dtype for t in op._outputs],
+                                         op.name + "/", attrs)
+        finally:
+            self._name_stack, self._control_dependencies_stack = saved_stack, saved_cd
+        self._names_in_use[op.name.lower()] = 1
+        for t_in, t_out in zip(op._outputs, new._outputs):
+            t_out._shape = t_in._shape
+        self.mirrored_variables[op.name] = new
+        del key
+        return new._outputs[tensor.value_index]
+
+    def _current_control_inputs(self, input_ops):
+        ret = []
+        for c in graph_lib.Graph._current_control_inputs(self, input_ops):
+            if c.graph is self:
+                ret.append(c)
+            elif c not in self.outer_control_inputs:
+                # NOTE: control inputs from outer graphs become control inputs of the caller.
+                self.outer_control_inputs.append(c)
+        return ret
+
+
+def _is_ancestor(g, graph):
+    while graph is not None:
+        if graph is g:
+            return True
+        graph = getattr(graph, "_outer_graph", None)
+    return False
+
+
+def trace(python_func, name, outer_graph, arg_specs, arg_names=None, call=None):
+    """Traces `python_func` into a new FuncGraph.
+
+    arg_specs: list of (dtype, shape) for the explicit inputs (placeholders in order).
+    call: fn(placeholders) -> structure returned by the traced function; default calls
+      python_func(*placeholders).
+    Returns the FuncGraph with `structured_outputs` set (outputs not yet flattened).
+    """
+    fg = FuncGraph(name, outer_graph)
+    fg.python_func = python_func
+    for i, (dt, shape) in enumerate(arg_specs):
+        n = arg_names[i] if arg_names else "arg%d" % i
+        fg.inputs.append(fg.add_placeholder(dt, shape, n))
+    with fg.as_default():
+        if call is None:
+            fg.structured_outputs = python_func(*fg.inputs)
+        else:
+            fg.structured_outputs = call(list(fg.inputs))
+    return fg
+
+
+# ------------------------------------------------------------------- nest
+def is_sequence(x):
+    return isinstance(x, (list, tuple, dict)) and not isinstance(x, str)
+
+
+def flatten(structure):
+    """Leaves of a nested structure (dicts in sorted key order, as tf.nest does)."""
+    out = []
+    _flatten_into(structure, out)
+    return out
+
+
+def _flatten_into(s, out):
+    if isinstance(s, dict):
+        for k in _sorted_keys(s):
+            _flatten_into(s[k], out)
+    elif isinstance(s, (list, tuple)):
+        for v in s:
+            _flatten_into(v, out)
+    else:
+        out.append(s)
+
+
+def _sorted_keys(d):
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
+def pack_sequence_as(structure, flat):
+    """Rebuilds `structure` with the leaves taken in order from `flat`."""
+    flat = list(flat)
+    it = iter(flat)
+    res = _pack(structure, it)
+    rest = list(it)
+    if rest:
+        raise ValueError("Structure had %d leaves, but flat_sequence had %d." % (
+            len(flat) - len(rest), len(flat)))
+    return res
+
+
+def _pack(s, it):
+    if isinstance(s, dict):
+        vals = {k: _pack(s[k], it) for k in _sorted_keys(s)}
+        return type(s)((k, vals[k]) for k in s) if type(s) is not dict else {
+            k: vals[k] for k in s}
+    if isinstance(s, tuple) and hasattr(s, "_fields"):
+        return type(s)(*[_pack(v, it) for v in s])
+    if isinstance(s, (list, tuple)):
+        return type(s)(_pack(v, it) for v in s)
+    try:
+        return next(it)
+    except StopIteration:
+        raise ValueError("flat_sequence has fewer elements than the structure.")
+
+
+def assert_same_structure(a, b, what="structures"):
+    """ValueError (TF's wording) when two structures differ in nesting or length."""
+    if is_sequence(a) != is_sequence(b):
+        raise ValueError("The two structures don't have the same nested structure.\n\nFirst "
+                         "structure: %s\n\nSecond structure: %s" % (a, b))
+    if is_sequence(a):
+        if isinstance(a, dict) != isinstance(b, dict) or len(a) != len(b):
+            raise ValueError("The two structures don't have the same nested structure.\n\n"
+                             "First structure: %s\n\nSecond structure: %s" % (a, b))
+        if isinstance(a, dict):
+            if set(a) != set(b):
+                raise ValueError("The two dictionaries don't have the same set of keys. First "
+                                 "structure has keys %s, while second structure has keys %s." %
+                                 (list(a), list(b)))
+            for k in a:
+                assert_same_structure(a[k], b[k], what)
+        else:
+            for x, y in zip(a, b):
+                assert_same_structure(x, y, what)
