@@ -14,7 +14,7 @@ __all__ = ["conv_output_size", "conv_padding"]
 
 # Bytes of im2col buffer per chunk: small enough to stay in L2/L3 between the copy and the
 # GEMM that consumes it, large enough that the per-call overhead does not matter.
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 8 << 20
 
 
 def conv_output_size(in_size, k, stride, dilation=1, padding="SAME", pad_before=0, pad_after=0):
