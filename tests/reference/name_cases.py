@@ -507,3 +507,22 @@ with tf.name_scope('accuracy'):
 probs = tf.nn.softmax(logits)
 R.update(logits=logits, xent=xent, loss=loss, acc=acc, probs=probs)
 """)
+
+snippet("assert_print_check_numerics", """
+x = tf.placeholder(tf.float32, [None, 3], name='x')
+assert_op = tf.Assert(tf.reduce_all(x > -100.0), [x], name='check_range')
+with tf.control_dependencies([assert_op]):
+    y = tf.identity(x)
+p = tf.Print(y, [y, tf.shape(y)], message='y = ', summarize=5)
+c = tf.check_numerics(p, 'y has NaN/Inf')
+R.update(assert_op=assert_op, y=y, p=p, c=c)
+""")
+
+snippet("placeholder_default_names", """
+a = tf.placeholder(tf.float32)
+b = tf.placeholder(tf.float32, [2])
+c = tf.placeholder(tf.int64, shape=(None,))
+d = tf.placeholder_with_default([1.0, 2.0], [2])
+e = tf.placeholder_with_default(tf.constant(1), [])
+R.update(a=a, b=b, c=c, d=d, e=e)
+""")
