@@ -17,21 +17,25 @@ import numpy as np
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
-try:
-    from tensorweave.kernels import conv as C
-    from tensorweave.kernels import pool as P
-except ImportError:
-    # A Python without tensorweave's dependencies (e.g. TF's venv): the kernels package is
-    # pure NumPy, so load it without running tensorweave/__init__.py.
+
+def _load_kernels():
+    """Import the pure-NumPy kernels package without running tensorweave/__init__.py.
+
+    The benchmark then runs in any Python with NumPy (e.g. TF's venv, for the TF timings),
+    whatever state the rest of the framework is in.
+    """
     import types
 
-    for name in [m for m in sys.modules if m.startswith("tensorweave")]:
-        del sys.modules[name]
-    _pkg = types.ModuleType("tensorweave")
-    _pkg.__path__ = [os.path.join(ROOT, "tensorweave")]
-    sys.modules["tensorweave"] = _pkg
-    from tensorweave.kernels import conv as C
-    from tensorweave.kernels import pool as P
+    if "tensorweave" not in sys.modules:
+        pkg = types.ModuleType("tensorweave")
+        pkg.__path__ = [os.path.join(ROOT, "tensorweave")]
+        sys.modules["tensorweave"] = pkg
+    from tensorweave.kernels import conv, pool
+
+    return conv, pool
+
+
+C, P = _load_kernels()
 
 S1 = [1, 1, 1, 1]
 K2 = [1, 2, 2, 1]
@@ -121,17 +125,28 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--blas-threads", type=int, default=None,
+                    help="limit BLAS threads for our kernels (needs threadpoolctl)")
     args = ap.parse_args()
     d = _data(args.batch)
+    load0 = os.getloadavg()[0]
+    limit = None
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        limit = threadpool_limits(args.blas_threads, user_api="blas")
     # NOTE: all of ours first: once TF has run, its spinning thread pools steal the cores
     # that OpenBLAS's threads need.
     ours = {name: _time(fn, args.repeat) for name, fn in _ours(d).items()}
+    if limit is not None:
+        limit.restore_original_limits()
     tf_fns = _tf(d)
     theirs = {name: _time(fn, args.repeat) for name, fn in tf_fns.items()} if tf_fns else None
     hdr = f"{'kernel':30s} {'ours med':>9s} {'ours min':>9s}"
     if theirs:
         hdr += f" {'TF med':>9s} {'TF min':>9s} {'TF/ours':>8s}"
-    print(f"batch {args.batch}, ms per call, {args.repeat} repeats")
+    print(f"batch {args.batch}, ms per call, {args.repeat} repeats; load average "
+          f"{load0:.2f} before, {os.getloadavg()[0]:.2f} after (other work skews timings)")
     print(hdr)
     tot = np.zeros(4)
     for name, (med, mn) in ours.items():
