@@ -1,1 +1,20 @@
 """tf.initializers (re-exports only)."""
+from tensorweave.ops.init_ops import Constant as constant
+from tensorweave.ops.init_ops import GlorotNormal as glorot_normal
+from tensorweave.ops.init_ops import GlorotUniform as glorot_uniform
+from tensorweave.ops.init_ops import Identity as identity
+from tensorweave.ops.init_ops import Ones as ones
+from tensorweave.ops.init_ops import Orthogonal as orthogonal
+from tensorweave.ops.init_ops import RandomNormal as random_normal
+from tensorweave.ops.init_ops import RandomUniform as random_uniform
+from tensorweave.ops.init_ops import TruncatedNormal as truncated_normal
+from tensorweave.ops.init_ops import UniformUnitScaling as uniform_unit_scaling
+from tensorweave.ops.init_ops import VarianceScaling as variance_scaling
+from tensorweave.ops.init_ops import Zeros as zeros
+from tensorweave.ops.init_ops import he_normal as he_normal
+from tensorweave.ops.init_ops import he_uniform as he_uniform
+from tensorweave.ops.init_ops import lecun_normal as lecun_normal
+from tensorweave.ops.init_ops import lecun_uniform as lecun_uniform
+from tensorweave.ops.variables import global_variables_initializer as global_variables
+from tensorweave.ops.variables import local_variables_initializer as local_variables
+from tensorweave.ops.variables import variables_initializer as variables
