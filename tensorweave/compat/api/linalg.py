@@ -1,1 +1,6 @@
 """tf.linalg (re-exports only)."""
+from tensorweave.ops.math_ops import einsum as einsum
+from tensorweave.ops.math_ops import l2_normalize as l2_normalize
+from tensorweave.ops.math_ops import matmul as matmul
+from tensorweave.ops.math_ops import norm as norm
+from tensorweave.ops.math_ops import trace as trace

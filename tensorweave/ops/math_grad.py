@@ -1,0 +1,707 @@
+"""Gradients of the math ops, with TF's `_OpTypeGrad(op, grad)` signatures and semantics.
+
+Registered through `registry.set_gradient`. Broadcasting binary ops reduce their gradient to
+each input's shape: statically (one Sum with keep_dims, plus a Reshape when ranks differ) when
+the static shapes decide which axes were broadcast, else with TF's dynamic
+`BroadcastGradientArgs` + Sum + Reshape.
+"""
+import numpy as np
+
+from tensorweave.framework import dtypes
+from tensorweave.framework import registry
+from tensorweave.framework import tensor_util
+from tensorweave.framework.registry import out
+from tensorweave.ops import math_ops as M
+
+_set = registry.set_gradient
+
+
+def _apply(op_type, inputs, name=None, **attrs):
+    return out(registry.apply_op(op_type, inputs, name=name, **attrs))
+
+
+def _const(value, dtype, name="Const"):
+    return M._const(value, dtype, name=name)
+
+
+def _dt(t):
+    return t.dtype.base_dtype
+
+
+def _shape(x, name=None):
+    return _apply("Shape", [x], name=name or "Shape")
+
+
+def _mul(x, y):
+    return _apply("Mul", [x, y])
+
+
+def _neg(x):
+    return _apply("Neg", [x])
+
+
+def _zeros_like(x):
+    return _apply("ZerosLike", [x])
+
+
+# ---------------------------------------------------------------- broadcasting
+def _static_axes(x_shape, g_shape, other_shape=None):
+    """Axes of g to sum over to get x's shape, or None when static shapes cannot tell."""
+    if x_shape.ndims is None or g_shape.ndims is None:
+        return None
+    xs, gs = x_shape.as_list(), g_shape.as_list()
+    n, k = len(gs), len(xs)
+    if k > n:
+        return None
+    os_ = other_shape.as_list() if other_shape is not None and \
+        other_shape.ndims is not None else None
+    axes = []
+    for i in range(n):
+        j = i - (n - k)
+        gd = gs[i]
+        if j < 0:
+            axes.append(i)
+            continue
+        xd = xs[j]
+        if xd == 1:
+            if gd != 1:
+                axes.append(i)
+        elif xd is None:
+            if gd == 1:
+                continue
+            if os_ is not None:
+                jo = i - (n - len(os_))
+                if jo < 0 or os_[jo] == 1:
+                    continue
+            return None
+    return axes
+
+
+def sum_to(g, x, other=None):
+    """Reduces gradient `g` (of a broadcast result) to the shape of input `x`."""
+    if g is None:
+        return None
+    axes = _static_axes(x.shape, g.shape, other.shape if other is not None else None)
+    if axes is not None:
+        if not axes:
+            if x.shape.ndims == g.shape.ndims:
+                return g
+        r = _apply("Sum", [g, _const(np.asarray(axes, np.int32), dtypes.int32,
+                                     name="Sum/reduction_indices")], name="Sum",
+                   keep_dims=True) if axes else g
+        if x.shape.ndims != g.shape.ndims:
+            target = (_const(np.asarray(x.shape.as_list(), np.int32), dtypes.int32,
+                             name="Shape") if x.shape.is_fully_defined() else _shape(x))
+            r = _apply("Reshape", [r, target])
+        return r
+    sx = _shape(x)
+    sy = _shape(other if other is not None else g, name="Shape_1")
+    rx, _ = registry.apply_op("BroadcastGradientArgs", [sx, sy])._outputs
+    return _apply("Reshape", [_apply("Sum", [g, rx]), sx])
+
+
+def _binary_inputs(op):
+    return op.inputs[0], op.inputs[1]
+
+
+# ---------------------------------------------------------------- binary grads
+def _AddGrad(op, grad):  # noqa: N802 - TF's gradient naming
+    x, y = _binary_inputs(op)
+    return sum_to(grad, x, y), sum_to(grad, y, x)
+
+
+def _SubGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    return sum_to(grad, x, y), _neg(sum_to(grad, y, x))
+
+
+def _MulGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    return sum_to(_mul(grad, y), x, y), sum_to(_mul(x, grad), y, x)
+
+
+def _RealDivGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    gx = _apply("RealDiv", [grad, y])
+    gy = _mul(grad, _apply("RealDiv", [_apply("RealDiv", [_neg(x), y]), y]))
+    return sum_to(gx, x, y), sum_to(gy, y, x)
+
+
+def _DivNoNanGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    gx = _apply("DivNoNan", [grad, y])
+    gy = _mul(grad, _apply("DivNoNan", [_apply("DivNoNan", [_neg(x), y]), y]))
+    return sum_to(gx, x, y), sum_to(gy, y, x)
+
+
+def _FloorModGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    gy = _mul(grad, _neg(_apply("FloorDiv", [x, y])))
+    return sum_to(grad, x, y), sum_to(gy, y, x)
+
+
+def _PowGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    z = op.outputs[0]
+    one = _const(1, _dt(y), name="sub/y")
+    gx = _mul(_mul(grad, y), _apply("Pow", [x, _apply("Sub", [y, one])]))
+    # NOTE: d/dy x**y = log(x) * z, taken as 0 where x <= 0 (TF's guard against log(0)).
+    zero = _zeros_like(x)
+    mask = _apply("Greater", [x, zero])
+    safe_x = _apply("Select", [mask, x, _apply("AddV2", [zero, _const(1, _dt(x))])])
+    log_x = _apply("Select", [mask, _apply("Log", [safe_x]), zero])
+    gy = _mul(_mul(grad, z), log_x)
+    return sum_to(gx, x, y), sum_to(gy, y, x)
+
+
+def _min_max_grad(op, grad, cmp):
+    x, y = _binary_inputs(op)
+    xmask = _apply(cmp, [x, y])
+    zeros = _apply("ZerosLike", [grad])
+    gx = _apply("SelectV2", [xmask, grad, zeros])
+    gy = _apply("SelectV2", [xmask, zeros, grad])
+    return sum_to(gx, x, y), sum_to(gy, y, x)
+
+
+def _MaximumGrad(op, grad):  # noqa: N802
+    return _min_max_grad(op, grad, "GreaterEqual")
+
+
+def _MinimumGrad(op, grad):  # noqa: N802
+    return _min_max_grad(op, grad, "LessEqual")
+
+
+def _SquaredDifferenceGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    two = _const(2, _dt(x), name="scalar")
+    xg = _mul(_mul(two, grad), _apply("Sub", [x, y]))
+    return sum_to(xg, x, y), _neg(sum_to(xg, y, x))
+
+
+def _Atan2Grad(op, grad):  # noqa: N802
+    y, x = _binary_inputs(op)
+    inv = _apply("RealDiv", [grad, _apply("AddV2", [_apply("Square", [x]),
+                                                    _apply("Square", [y])])])
+    return sum_to(_mul(x, inv), y, x), sum_to(_neg(_mul(y, inv)), x, y)
+
+
+def _XlogyGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    not_zero_x = _apply("Cast", [_apply("NotEqual", [x, _zeros_like(x)])], DstT=_dt(x))
+    gx = _mul(_apply("Xlogy", [not_zero_x, y]), grad)
+    gy = _mul(_apply("DivNoNan", [x, y]), grad)
+    return sum_to(gx, x, y), sum_to(gy, y, x)
+
+
+for _t, _g in (("Add", _AddGrad), ("AddV2", _AddGrad), ("Sub", _SubGrad), ("Mul", _MulGrad),
+               ("RealDiv", _RealDivGrad), ("Div", _RealDivGrad),
+               ("DivNoNan", _DivNoNanGrad), ("FloorMod", _FloorModGrad), ("Pow", _PowGrad),
+               ("Maximum", _MaximumGrad), ("Minimum", _MinimumGrad),
+               ("SquaredDifference", _SquaredDifferenceGrad), ("Atan2", _Atan2Grad),
+               ("Xlogy", _XlogyGrad)):
+    _set(_t, _g)
+
+
+def _NoGrad2(op, grad):  # noqa: N802
+    return None, None
+
+
+for _t in ("FloorDiv", "TruncateDiv", "TruncateMod"):
+    _set(_t, _NoGrad2)
+
+
+# ---------------------------------------------------------------- unary grads
+def _x(op):
+    return op.inputs[0]
+
+
+def _unary(op_type):
+    def deco(fn):
+        _set(op_type, fn)
+        return fn
+
+    return deco
+
+
+@_unary("Neg")
+def _NegGrad(op, grad):  # noqa: N802
+    return _neg(grad)
+
+
+@_unary("Abs")
+def _AbsGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Sign", [_x(op)]))
+
+
+@_unary("Sign")
+def _SignGrad(op, grad):  # noqa: N802
+    return _zeros_like(_x(op))
+
+
+def _NoneGrad(op, grad):  # noqa: N802
+    return None
+
+
+for _t in ("Floor", "Ceil", "Round", "Rint"):
+    _set(_t, _NoneGrad)
+
+
+@_unary("Square")
+def _SquareGrad(op, grad):  # noqa: N802
+    x = _x(op)
+    return _mul(grad, _mul(x, _const(2, _dt(x), name="Const")))
+
+
+@_unary("Sqrt")
+def _SqrtGrad(op, grad):  # noqa: N802
+    return _apply("SqrtGrad", [op.outputs[0], grad])
+
+
+@_unary("Rsqrt")
+def _RsqrtGrad(op, grad):  # noqa: N802
+    return _apply("RsqrtGrad", [op.outputs[0], grad])
+
+
+@_unary("Reciprocal")
+def _ReciprocalGrad(op, grad):  # noqa: N802
+    return _apply("ReciprocalGrad", [op.outputs[0], grad])
+
+
+@_unary("Inv")
+def _InvGrad(op, grad):  # noqa: N802
+    return _apply("InvGrad", [op.outputs[0], grad])
+
+
+@_unary("Sigmoid")
+def _SigmoidGrad(op, grad):  # noqa: N802
+    return _apply("SigmoidGrad", [op.outputs[0], grad])
+
+
+@_unary("Tanh")
+def _TanhGrad(op, grad):  # noqa: N802
+    return _apply("TanhGrad", [op.outputs[0], grad])
+
+
+@_unary("Exp")
+def _ExpGrad(op, grad):  # noqa: N802
+    return _mul(grad, op.outputs[0])
+
+
+@_unary("Expm1")
+def _Expm1Grad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Exp", [_x(op)]))
+
+
+@_unary("Log")
+def _LogGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Reciprocal", [_x(op)]))
+
+
+@_unary("Log1p")
+def _Log1pGrad(op, grad):  # noqa: N802
+    x = _x(op)
+    return _mul(grad, _apply("Reciprocal", [_apply("AddV2", [_const(1, _dt(x)), x])]))
+
+
+@_unary("Sin")
+def _SinGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Cos", [_x(op)]))
+
+
+@_unary("Cos")
+def _CosGrad(op, grad):  # noqa: N802
+    return _neg(_mul(grad, _apply("Sin", [_x(op)])))
+
+
+@_unary("Tan")
+def _TanGrad(op, grad):  # noqa: N802
+    sec = _apply("Reciprocal", [_apply("Cos", [_x(op)])])
+    return _mul(grad, _apply("Square", [sec]))
+
+
+def _one_minus_x2(x):
+    return _apply("Sub", [_const(1, _dt(x)), _apply("Square", [x])])
+
+
+@_unary("Asin")
+def _AsinGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Rsqrt", [_one_minus_x2(_x(op))]))
+
+
+@_unary("Acos")
+def _AcosGrad(op, grad):  # noqa: N802
+    return _neg(_mul(grad, _apply("Rsqrt", [_one_minus_x2(_x(op))])))
+
+
+@_unary("Atan")
+def _AtanGrad(op, grad):  # noqa: N802
+    x = _x(op)
+    return _mul(grad, _apply("Reciprocal", [
+        _apply("AddV2", [_const(1, _dt(x)), _apply("Square", [x])])]))
+
+
+@_unary("Sinh")
+def _SinhGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Cosh", [_x(op)]))
+
+
+@_unary("Cosh")
+def _CoshGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Sinh", [_x(op)]))
+
+
+@_unary("Asinh")
+def _AsinhGrad(op, grad):  # noqa: N802
+    return _apply("RealDiv", [grad, _apply("Cosh", [op.outputs[0]])])
+
+
+@_unary("Acosh")
+def _AcoshGrad(op, grad):  # noqa: N802
+    return _apply("RealDiv", [grad, _apply("Sinh", [op.outputs[0]])])
+
+
+@_unary("Atanh")
+def _AtanhGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Reciprocal", [_one_minus_x2(_x(op))]))
+
+
+@_unary("Erf")
+def _ErfGrad(op, grad):  # noqa: N802
+    x = _x(op)
+    two_over_root_pi = _const(2 / np.sqrt(np.pi), _dt(x))
+    return _mul(grad, _mul(two_over_root_pi, _apply("Exp", [_neg(_apply("Square", [x]))])))
+
+
+@_unary("Erfc")
+def _ErfcGrad(op, grad):  # noqa: N802
+    x = _x(op)
+    minus = _const(-2 / np.sqrt(np.pi), _dt(x))
+    return _mul(grad, _mul(minus, _apply("Exp", [_neg(_apply("Square", [x]))])))
+
+
+@_unary("Lgamma")
+def _LgammaGrad(op, grad):  # noqa: N802
+    return _mul(grad, _apply("Digamma", [_x(op)]))
+
+
+@_unary("Digamma")
+def _DigammaGrad(op, grad):  # noqa: N802
+    raise LookupError("The gradient of Digamma (Polygamma) is not implemented in tensorweave.")
+
+
+# Second-order: gradients of the *Grad helper ops.
+@_unary("SigmoidGrad")
+def _SigmoidGradGrad(op, grad):  # noqa: N802
+    y, dy = op.inputs
+    two = _const(2, _dt(y))
+    gy = _mul(_mul(grad, dy), _apply("Sub", [_const(1, _dt(y)), _mul(two, y)]))
+    return gy, _apply("SigmoidGrad", [y, grad])
+
+
+@_unary("TanhGrad")
+def _TanhGradGrad(op, grad):  # noqa: N802
+    y, dy = op.inputs
+    gy = _mul(_mul(_const(-2, _dt(y)), grad), _mul(dy, y))
+    return gy, _apply("TanhGrad", [y, grad])
+
+
+@_unary("ReciprocalGrad")
+def _ReciprocalGradGrad(op, grad):  # noqa: N802
+    y, dy = op.inputs
+    gy = _mul(_mul(_const(-2, _dt(y)), grad), _mul(dy, y))
+    return gy, _apply("ReciprocalGrad", [y, grad])
+
+
+@_unary("SqrtGrad")
+def _SqrtGradGrad(op, grad):  # noqa: N802
+    y = op.inputs[0]
+    z = op.outputs[0]
+    ga = _apply("RealDiv", [grad, y])
+    return _neg(_mul(ga, z)), _mul(ga, _const(0.5, _dt(y)))
+
+
+@_unary("RsqrtGrad")
+def _RsqrtGradGrad(op, grad):  # noqa: N802
+    y, dy = op.inputs
+    gy = _mul(_mul(_const(-1.5, _dt(y)), grad), _mul(dy, _apply("Square", [y])))
+    return gy, _apply("RsqrtGrad", [y, grad])
+
+
+# ---------------------------------------------------------------- select / clip / cast
+def _SelectGrad(op, grad):  # noqa: N802
+    c = op.inputs[0]
+    zeros = _apply("ZerosLike", [op.inputs[1]])
+    return None, _apply("Select", [c, grad, zeros]), _apply("Select", [c, zeros, grad])
+
+
+def _SelectV2Grad(op, grad):  # noqa: N802
+    c, x, y = op.inputs
+    zero = _const(0, _dt(grad), name="zeros")
+    gx = _apply("SelectV2", [c, grad, zero])
+    gy = _apply("SelectV2", [c, zero, grad])
+    return None, sum_to(gx, x, None), sum_to(gy, y, None)
+
+
+def _ClipByValueGrad(op, grad):  # noqa: N802
+    x, lo, hi = op.inputs
+    zero = _apply("ZerosLike", [grad])
+    below = _apply("Less", [x, lo])
+    above = _apply("Greater", [x, hi])
+    outside = _apply("LogicalOr", [below, above])
+    gx = _apply("SelectV2", [outside, zero, grad])
+    glo = _apply("SelectV2", [below, grad, zero])
+    ghi = _apply("SelectV2", [above, grad, zero])
+    return gx, sum_to(glo, lo, None), sum_to(ghi, hi, None)
+
+
+def _CastGrad(op, grad):  # noqa: N802
+    src = _dt(op.inputs[0])
+    dst = _dt(op.outputs[0])
+    ok = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.bfloat16, dtypes.complex64,
+          dtypes.complex128)
+    if src in ok and dst in ok:
+        return _apply("Cast", [grad], DstT=src)
+    return None
+
+
+def _AddNGrad(op, grad):  # noqa: N802
+    return [grad] * len(op.inputs)
+
+
+_set("Select", _SelectGrad)
+_set("SelectV2", _SelectV2Grad)
+_set("ClipByValue", _ClipByValueGrad)
+_set("Cast", _CastGrad)
+_set("AddN", _AddNGrad)
+
+
+# ---------------------------------------------------------------- reductions
+def _reduced_axes(op):
+    """Sorted non-negative reduced axes when static, else None."""
+    x = op.inputs[0]
+    axis = tensor_util.constant_value(op.inputs[1])
+    n = x.shape.ndims
+    if axis is None or n is None:
+        return None
+    return sorted(set(int(a) % n if n else 0 for a in np.asarray(axis).reshape(-1)))
+
+
+def _kept_shape(op, axes):
+    """Static kept-dims shape list (None for unknown dims) of a reduction."""
+    dims = op.inputs[0].shape.as_list()
+    return [1 if i in axes else d for i, d in enumerate(dims)]
+
+
+def _reshape_to_kept(op, grad):
+    """(grad reshaped to the kept-dims shape, static kept shape list or None)."""
+    if op._attrs.get("keep_dims"):
+        axes = _reduced_axes(op)
+        return grad, (_kept_shape(op, axes) if axes is not None else None)
+    axes = _reduced_axes(op)
+    x = op.inputs[0]
+    if axes is not None:
+        kept = _kept_shape(op, axes)
+        if None not in kept:
+            return _apply("Reshape", [grad, _const(np.asarray(kept, np.int32), dtypes.int32)]), \
+                kept
+        mask = np.asarray([0 if i in axes else 1 for i in range(len(kept))], np.int32)
+        shape = _apply("AddV2", [_mul(_shape(x), _const(mask, dtypes.int32)),
+                                 _const(1 - mask, dtypes.int32)])
+        return _apply("Reshape", [grad, shape]), kept
+    if _reduces_all(op):
+        ones = _apply("Fill", [_shape(_shape(x)), _const(1, dtypes.int32)])
+        return _apply("Reshape", [grad, ones]), None
+    raise NotImplementedError(
+        "tensorweave: the gradient of %s '%s' needs constant reduction axes (got a computed "
+        "axis tensor) or an input of known rank." % (op.type, op.name))
+
+
+def _reduces_all(op):
+    ax = op.inputs[1].op
+    if ax.type != "Range":
+        return False
+    lim = ax.inputs[1].op
+    return lim.type == "Rank" and lim.inputs[0] is op.inputs[0]
+
+
+def _tile_to(g, x, kept):
+    """Broadcasts kept-dims gradient g over x's shape."""
+    xs = x.shape
+    if kept is not None and xs.is_fully_defined() and None not in kept:
+        mult = [int(a) // max(int(b), 1) for a, b in zip(xs.as_list(), kept)]
+        if all(m == 1 for m in mult):
+            return g
+        return _apply("Tile", [g, _const(np.asarray(mult, np.int32), dtypes.int32)])
+    sx = _shape(x)
+    mult = _apply("FloorDiv", [sx, _apply("Maximum", [_shape(g), _const(1, dtypes.int32)])])
+    return _apply("Tile", [g, mult])
+
+
+def _SumGrad(op, grad):  # noqa: N802
+    g, kept = _reshape_to_kept(op, grad)
+    return _tile_to(g, op.inputs[0], kept), None
+
+
+def _MeanGrad(op, grad):  # noqa: N802
+    x, y = op.inputs[0], op.outputs[0]
+    g, kept = _reshape_to_kept(op, grad)
+    if x.shape.is_fully_defined() and y.shape.is_fully_defined():
+        factor = max(x.shape.num_elements() // max(y.shape.num_elements(), 1), 1)
+        g = _apply("RealDiv", [g, _const(factor, _dt(grad))])
+    else:
+        zero = _const(0, dtypes.int32)
+        in_size = _apply("Prod", [_shape(x), zero])
+        out_size = _apply("Prod", [_shape(y), zero])
+        factor = _apply("FloorDiv", [in_size, _apply("Maximum", [out_size,
+                                                                 _const(1, dtypes.int32)])])
+        g = _apply("RealDiv", [g, _apply("Cast", [factor], DstT=_dt(grad))])
+    return _tile_to(g, x, kept), None
+
+
+def _MinOrMaxGrad(op, grad):  # noqa: N802
+    x = op.inputs[0]
+    y, _ = _reshape_to_kept(op, op.outputs[0])
+    g, kept = _reshape_to_kept(op, grad)
+    indicators = _apply("Cast", [_apply("Equal", [y, x])], DstT=_dt(grad))
+    num_selected = _apply("Sum", [indicators, op.inputs[1]], keep_dims=True)
+    # NOTE: ties share the gradient evenly, as in TF.
+    return _mul(_apply("RealDiv", [indicators, num_selected]), g), None
+
+
+def _EuclideanNormGrad(op, grad):  # noqa: N802
+    x = op.inputs[0]
+    y, _ = _reshape_to_kept(op, op.outputs[0])
+    g, _ = _reshape_to_kept(op, grad)
+    return _mul(_apply("DivNoNan", [x, y]), g), None
+
+
+def _ProdGrad(op, grad):  # noqa: N802
+    x = op.inputs[0]
+    axes = _reduced_axes(op)
+    g, kept = _reshape_to_kept(op, grad)
+    g = _tile_to(g, x, kept)
+    if axes is None or not x.shape.is_fully_defined():
+        # NOTE: without static shapes, d(prod)/dx = prod / x (wrong where x == 0).
+        y, _ = _reshape_to_kept(op, op.outputs[0])
+        return _mul(g, _apply("RealDiv", [y, x])), None
+    dims = x.shape.as_list()
+    n = len(dims)
+    other = [i for i in range(n) if i not in axes]
+    perm = axes + other
+    inv = list(np.argsort(perm))
+    red = int(np.prod([dims[i] for i in axes])) if axes else 1
+    oth = int(np.prod([dims[i] for i in other])) if other else 1
+    i32 = dtypes.int32
+    xt = _apply("Transpose", [x, _const(np.asarray(perm, np.int32), i32)])
+    permuted_shape = [dims[i] for i in perm]
+    flat = _apply("Reshape", [xt, _const(np.asarray([red, oth], np.int32), i32)])
+    zero = _const(0, i32)
+    left = _apply("Cumprod", [flat, zero], exclusive=True)
+    right = _apply("Cumprod", [flat, zero], exclusive=True, reverse=True)
+    y = _apply("Reshape", [_mul(left, right),
+                           _const(np.asarray(permuted_shape, np.int32), i32)])
+    y = _apply("Transpose", [y, _const(np.asarray(inv, np.int32), i32)])
+    return _mul(g, y), None
+
+
+_set("Sum", _SumGrad)
+_set("Mean", _MeanGrad)
+_set("Max", _MinOrMaxGrad)
+_set("Min", _MinOrMaxGrad)
+_set("Prod", _ProdGrad)
+_set("EuclideanNorm", _EuclideanNormGrad)
+for _t in ("ArgMax", "ArgMin"):
+    _set(_t, _NoGrad2)
+
+
+def _CumsumGrad(op, grad):  # noqa: N802
+    return _apply("Cumsum", [grad, op.inputs[1]], exclusive=op._attrs["exclusive"],
+                  reverse=not op._attrs["reverse"]), None
+
+
+def _CumprodGrad(op, grad):  # noqa: N802
+    x, axis = op.inputs
+    ex, rev = op._attrs["exclusive"], op._attrs["reverse"]
+    prod = _apply("Cumprod", [x, axis], exclusive=ex, reverse=rev)
+    o = _apply("Cumsum", [_mul(prod, grad), axis], exclusive=ex, reverse=not rev)
+    return _apply("RealDiv", [o, x]), None
+
+
+_set("Cumsum", _CumsumGrad)
+_set("Cumprod", _CumprodGrad)
+
+
+# ---------------------------------------------------------------- matmul
+def _MatMulGrad(op, grad):  # noqa: N802
+    a, b = op.inputs
+    ta, tb = op._attrs["transpose_a"], op._attrs["transpose_b"]
+
+    def mm(x, y, t_a, t_b, which):
+        return _apply("MatMul", [x, y], transpose_a=t_a, transpose_b=t_b,
+                      grad_a=which == "a", grad_b=which == "b")
+
+    if not ta and not tb:
+        return mm(grad, b, False, True, "a"), mm(a, grad, True, False, "b")
+    if not ta and tb:
+        return mm(grad, b, False, False, "a"), mm(grad, a, True, False, "b")
+    if ta and not tb:
+        return mm(b, grad, False, True, "a"), mm(a, grad, False, False, "b")
+    return mm(b, grad, True, True, "a"), mm(grad, a, True, True, "b")
+
+
+def _batch_mm_grads(op, grad, v2):
+    x, y = op.inputs
+    ax, ay = op._attrs["adj_x"], op._attrs["adj_y"]
+    op_type = op.type
+
+    def mm(p, q, adj_p, adj_q, which):
+        extra = {"grad_x": which == "x", "grad_y": which == "y"} if v2 else {}
+        return _apply(op_type, [p, q], adj_x=adj_p, adj_y=adj_q, **extra)
+
+    if not ax and not ay:
+        gx, gy = mm(grad, y, False, True, "x"), mm(x, grad, True, False, "y")
+    elif not ax and ay:
+        gx, gy = mm(grad, y, False, False, "x"), mm(grad, x, True, False, "y")
+    elif ax and not ay:
+        gx, gy = mm(y, grad, False, True, "x"), mm(x, grad, False, False, "y")
+    else:
+        gx, gy = mm(y, grad, True, True, "x"), mm(grad, x, True, True, "y")
+    if v2:
+        gx, gy = sum_to(gx, x, None), sum_to(gy, y, None)
+    return gx, gy
+
+
+def _BatchMatMulGrad(op, grad):  # noqa: N802
+    return _batch_mm_grads(op, grad, False)
+
+
+def _BatchMatMulV2Grad(op, grad):  # noqa: N802
+    return _batch_mm_grads(op, grad, True)
+
+
+_set("MatMul", _MatMulGrad)
+_set("BatchMatMul", _BatchMatMulGrad)
+_set("BatchMatMulV2", _BatchMatMulV2Grad)
+
+
+def _EinsumGrad(op, grad):  # noqa: N802
+    eq = op._attrs["equation"]
+    if isinstance(eq, bytes):
+        eq = eq.decode()
+    ins, rhs = M._parse_equation(eq, len(op.inputs))
+    if "..." in eq:
+        raise NotImplementedError("tensorweave: Einsum gradients with '...' are not supported.")
+    grads = []
+    for i, labels in enumerate(ins):
+        others = [(ins[j], op.inputs[j]) for j in range(len(ins)) if j != i]
+        avail = set(rhs).union(*[set(lab) for lab, _ in others])
+        if len(set(labels)) != len(labels) or not set(labels) <= avail:
+            raise NotImplementedError(
+                "tensorweave: the gradient of einsum %r for input %d needs labels summed "
+                "within one operand or repeated labels, which is not supported." % (eq, i))
+        sub = ",".join([rhs] + [lab for lab, _ in others]) + "->" + labels
+        grads.append(_apply("Einsum", [[grad] + [t for _, t in others]], equation=sub))
+    return grads
+
+
+_set("Einsum", _EinsumGrad)
