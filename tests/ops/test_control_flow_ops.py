@@ -1,0 +1,370 @@
+"""Control flow: group/tuple, cond/case (If), while_loop (While), map_fn/scan/foldl/foldr."""
+import collections
+
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.ops import control_flow_ops as cf
+from tensorweave.ops import func_graph
+
+RNG = np.random.default_rng(0)
+DTYPES = [(tf.float32, np.float32), (tf.float64, np.float64)]
+
+
+def _run(fetches, feed=None, graph=None):
+    with tf.Session(graph=graph or tf.get_default_graph()) as sess:
+        return sess.run(fetches, feed)
+
+
+# ------------------------------------------------------------------ group / tuple
+def test_group_names_and_control_inputs():
+    a = tf.constant(1.0, name="a")
+    b = tf.constant(2.0, name="b")
+    g1 = tf.group(a, b)
+    assert g1.name == "group_deps" and g1.type == "NoOp"
+    assert [c.name for c in g1.control_inputs] == ["a", "b"]
+    g2 = tf.group(a, [b], name="grp")
+    assert g2.name == "grp"
+    assert tf.group().type == "NoOp"
+    with pytest.raises(ValueError):
+        tf.group(a, foo=1)
+    assert _run(g1) is None
+
+
+def test_group_per_device():
+    with tf.device("/cpu:0"):
+        a = tf.constant(1.0, name="a")
+    b = tf.constant(2.0, name="b")
+    g = tf.group(a, b)
+    assert g.name == "group_deps"
+    assert sorted(c.name for c in g.control_inputs) == ["group_deps/NoOp", "group_deps/NoOp_1"]
+    _run(g)
+
+
+def test_tuple():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    y = tf.placeholder(tf.float32, [None, 3], name="y")
+    t = tf.tuple([x, y])
+    assert [v.name for v in t] == ["tuple/control_dependency:0", "tuple/control_dependency_1:0"]
+    g = tf.get_default_graph()
+    assert g.get_operation_by_name("tuple/group_deps").type == "NoOp"
+    xv, yv = RNG.standard_normal((2, 3)), RNG.standard_normal((2, 3))
+    rx, ry = _run(t, {x: xv, y: yv})
+    np.testing.assert_allclose(rx, xv.astype(np.float32))
+    np.testing.assert_allclose(ry, yv.astype(np.float32))
+    assert t[0].shape.as_list() == [None, 3]
+    c = tf.no_op(name="extra")
+    t2 = tf.tuple([x], control_inputs=[c])
+    assert c in t2[0].op.control_inputs[0].control_inputs
+
+
+def test_identity_n():
+    a = tf.constant([1.0, 2.0])
+    b = tf.constant(3, name="b")
+    r = tf.identity_n([a, b])
+    assert r[0].op.type == "IdentityN" and r[1].dtype == tf.int32
+    va, vb = _run(r)
+    np.testing.assert_array_equal(va, [1.0, 2.0])
+    assert vb == 3
+
+
+# -------------------------------------------------------------------------- cond
+@pytest.mark.parametrize("tfdt,npdt", DTYPES)
+def test_cond_values_names_shapes(tfdt, npdt):
+    p = tf.placeholder(tf.bool, [], name="p")
+    x = tf.placeholder(tfdt, [None, 3], name="x")
+    c = tf.cond(p, lambda: x * 2.0, lambda: x + 1.0)
+    assert c.name == "cond/Merge:0"
+    assert c.dtype == tfdt and c.shape.as_list() == [None, 3]
+    if_op = tf.get_default_graph().get_operation_by_name("cond")
+    assert if_op.type == "StatelessIf"
+    assert if_op.get_attr("Tcond") == tf.bool
+    assert [d for d in if_op.get_attr("Tout")] == [tfdt]
+    xv = RNG.standard_normal((4, 3)).astype(npdt)
+    np.testing.assert_allclose(_run(c, {p: True, x: xv}), xv * 2, rtol=1e-6)
+    np.testing.assert_allclose(_run(c, {p: False, x: xv}), xv + 1, rtol=1e-6)
+
+
+def test_cond_functions_in_library_and_captures():
+    p = tf.placeholder(tf.bool, [], name="p")
+    x = tf.placeholder(tf.float32, [2], name="x")
+    y = tf.placeholder(tf.float32, [2], name="y")
+    c = tf.cond(p, lambda: x * 3.0, lambda: y - 1.0)
+    op = c.op.inputs[0].op
+    then_fg, else_fg = op.get_attr("then_branch"), op.get_attr("else_branch")
+    g = tf.get_default_graph()
+    assert g._is_function(then_fg.name) and g._is_function(else_fg.name)
+    # Captured outer tensors are the If's extra inputs, in the same order in both branches.
+    assert [t.name for t in op.inputs] == ["p:0", "x:0", "y:0"]
+    assert len(then_fg.inputs) == len(else_fg.inputs) == 2
+    assert [o.name for o, _ in then_fg.captures] == ["x:0"]
+    xv, yv = np.array([1.0, 2.0], np.float32), np.array([5.0, 7.0], np.float32)
+    np.testing.assert_allclose(_run(c, {p: True, x: xv, y: yv}), [3.0, 6.0])
+    np.testing.assert_allclose(_run(c, {p: False, x: xv, y: yv}), [4.0, 6.0])
+
+
+def test_cond_static_shape_merge_and_structures():
+    p = tf.placeholder(tf.bool, [], name="p")
+    a = tf.placeholder(tf.float32, [2, 3])
+    b = tf.placeholder(tf.float32, [3, 3])
+    c = tf.cond(p, lambda: a, lambda: b)
+    assert c.shape.as_list() == [None, 3]
+    Pair = collections.namedtuple("Pair", "u v")
+    r = tf.cond(p, lambda: {"k": Pair(a, 1.0)}, lambda: {"k": Pair(a * 2.0, 2.0)})
+    assert isinstance(r, dict) and isinstance(r["k"], Pair)
+    assert [t.name for t in func_graph.flatten(r)] == ["cond_1/Merge:0", "cond_1/Merge_1:0"]
+    av = RNG.standard_normal((2, 3)).astype(np.float32)
+    out = _run(r, {p: False, a: av})
+    np.testing.assert_allclose(out["k"].u, av * 2)
+    assert out["k"].v == 2.0
+    # Singleton lists are unpacked unless strict=True.
+    s1 = tf.cond(p, lambda: [a], lambda: [a])
+    assert isinstance(s1, tf.Tensor)
+    s2 = tf.cond(p, lambda: [a], lambda: [a], strict=True)
+    assert isinstance(s2, list) and len(s2) == 1
+
+
+def test_cond_tf1_arg_names_and_errors():
+    p = tf.placeholder(tf.bool, [])
+    x = tf.constant([1.0, 2.0])
+    c = tf.cond(p, fn1=lambda: x, fn2=lambda: -x)
+    np.testing.assert_allclose(_run(c, {p: False}), [-1.0, -2.0])
+    with pytest.raises(TypeError, match="pred must not be a Python bool"):
+        tf.cond(True, lambda: x, lambda: x)
+    with pytest.raises(TypeError, match="true_fn must be callable"):
+        tf.cond(p, x, lambda: x)
+    with pytest.raises(ValueError, match="same type"):
+        tf.cond(p, lambda: x, lambda: tf.constant([1, 2]))
+    with pytest.raises(ValueError, match="same structure"):
+        tf.cond(p, lambda: (x, x), lambda: x)
+
+
+def test_cond_stateful_branch_and_op_outputs(capsys):
+    p = tf.placeholder(tf.bool, [])
+    x = tf.constant([1.0, 2.0])
+    c = tf.cond(p, lambda: tf.Print(x, [x], message="then: "), lambda: x)
+    assert c.op.inputs[0].op.type == "If"
+    r = tf.cond(p, lambda: tf.no_op(), lambda: tf.no_op())
+    assert r.dtype == tf.bool
+    with tf.Session() as sess:
+        sess.run(c, {p: True})
+        assert "then: [1 2]" in capsys.readouterr().err
+        sess.run(c, {p: False})
+        assert "then:" not in capsys.readouterr().err
+        assert sess.run(r, {p: True})
+
+
+def test_nested_cond_captures_through_levels():
+    p = tf.placeholder(tf.bool, [], name="p")
+    q = tf.placeholder(tf.bool, [], name="q")
+    x = tf.placeholder(tf.float64, [3], name="x")
+    c = tf.cond(p, lambda: tf.cond(q, lambda: x * 2.0, lambda: x * 3.0), lambda: x - 1.0)
+    xv = RNG.standard_normal(3)
+    for pv, qv, want in [(True, True, xv * 2), (True, False, xv * 3), (False, True, xv - 1)]:
+        np.testing.assert_allclose(_run(c, {p: pv, q: qv, x: xv}), want)
+
+
+# -------------------------------------------------------------------------- case
+def test_case():
+    v = tf.placeholder(tf.float32, [], name="v")
+    x = tf.constant([1.0, 2.0, 3.0])
+    c = tf.case([(tf.less(v, 0.0), lambda: x * 2.0), (tf.less(v, 10.0), lambda: x * 3.0)],
+                default=lambda: x - 1.0)
+    assert c.name == "case/cond/Merge:0"
+    np.testing.assert_allclose(_run(c, {v: -1.0}), [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(_run(c, {v: 5.0}), [3.0, 6.0, 9.0])
+    np.testing.assert_allclose(_run(c, {v: 50.0}), [0.0, 1.0, 2.0])
+    d = tf.case({tf.less(v, 0.0): lambda: x}, default=lambda: -x, name="mycase")
+    assert d.name.startswith("mycase/")
+    np.testing.assert_allclose(_run(d, {v: 1.0}), [-1.0, -2.0, -3.0])
+    with pytest.raises(TypeError):
+        tf.case([(tf.less(v, 0.0), x)], default=lambda: x)
+
+
+def test_case_exclusive_raises_when_two_true():
+    v = tf.placeholder(tf.float32, [], name="v")
+    x = tf.constant([1.0])
+    c = tf.case([(tf.less(v, 0.0), lambda: x), (tf.less(v, 1.0), lambda: x * 2.0)],
+                default=lambda: x * 3.0, exclusive=True)
+    np.testing.assert_allclose(_run(c, {v: 0.5}), [2.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="exclusive"):
+        _run(c, {v: -1.0})
+
+
+# -------------------------------------------------------------------- while_loop
+@pytest.mark.parametrize("tfdt,npdt", DTYPES)
+def test_while_data_dependent_trip_count(tfdt, npdt):
+    n = tf.placeholder(tf.int32, [], name="n")
+    x = tf.placeholder(tfdt, [None, 3], name="x")
+    i0 = tf.constant(0)
+    i, s = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s * 1.5), [i0, x])
+    assert (i.name, s.name) == ("while/Exit:0", "while/Exit_1:0")
+    assert s.shape.as_list() == [None, 3] and s.dtype == tfdt and i.shape.as_list() == []
+    w = tf.get_default_graph().get_operation_by_name("while")
+    assert w.type == "StatelessWhile"
+    assert [t.name for t in w.inputs] == [
+        "while/loop_counter:0", "while/maximum_iterations:0", "Const:0", "x:0", "n:0"]
+    xv = RNG.standard_normal((2, 3)).astype(npdt)
+    for nv in (0, 1, 4):
+        iv, sv = _run([i, s], {n: nv, x: xv})
+        assert iv == nv
+        np.testing.assert_allclose(sv, xv * npdt(1.5) ** nv, rtol=1e-6)
+
+
+def test_while_nested_structures():
+    Acc = collections.namedtuple("Acc", "total count")
+    x = tf.placeholder(tf.float32, [3], name="x")
+
+    def body(i, acc, d):
+        return (i + 1, Acc(acc.total + x, acc.count + 1), {"a": d["a"] * 2.0, "b": d["b"]})
+
+    res = tf.while_loop(lambda i, acc, d: i < 3, body,
+                        (tf.constant(0), Acc(x * 0.0, tf.constant(0)),
+                         {"a": tf.constant(1.0), "b": tf.constant([1, 2])}))
+    assert isinstance(res, tuple) and isinstance(res[1], Acc) and set(res[2]) == {"a", "b"}
+    xv = np.array([1.0, 2.0, 3.0], np.float32)
+    out = _run(res, {x: xv})
+    assert out[0] == 3 and out[1].count == 3
+    np.testing.assert_allclose(out[1].total, xv * 3)
+    assert out[2]["a"] == 8.0
+    np.testing.assert_array_equal(out[2]["b"], [1, 2])
+
+
+def test_while_single_var_and_return_same_structure():
+    v = tf.while_loop(lambda v: v < 10, lambda v: v * 2, tf.constant(1))
+    assert isinstance(v, tf.Tensor) and v.name == "while/Exit:0"
+    assert _run(v) == 16
+    lst = tf.while_loop(lambda v: v < 10, lambda v: [v * 2], [tf.constant(1)])
+    assert isinstance(lst, tf.Tensor)
+    lst2 = tf.while_loop(lambda v: v < 10, lambda v: [v * 2], [tf.constant(1)],
+                         return_same_structure=True)
+    assert isinstance(lst2, list) and _run(lst2) == [16]
+
+
+def test_while_maximum_iterations():
+    n = tf.placeholder(tf.int32, [])
+    i = tf.while_loop(lambda i: i < 100, lambda i: i + 1, [tf.constant(0)],
+                      maximum_iterations=n)
+    assert i.name == "while/Exit_1:0"
+    assert _run(i, {n: 7}) == 7
+    j = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)],
+                      maximum_iterations=10)
+    assert _run(j) == 3
+
+
+def _grow(s):
+    out = tf.py_func(lambda a: np.concatenate([a, a[:1]]), [s], tf.float32)
+    out.set_shape([None, 3])
+    return out
+
+
+def test_while_shape_invariants():
+    x = tf.constant(np.ones((2, 3), np.float32))
+    with pytest.raises(ValueError, match="shape_invariants"):
+        tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, _grow(s)), [tf.constant(0), x])
+    i, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, _grow(s)),
+                         [tf.constant(0), x],
+                         shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 3])])
+    assert s.shape.as_list() == [None, 3]
+    assert _run(s).shape == (5, 3)
+    with pytest.raises(ValueError, match="not compatible"):
+        tf.while_loop(lambda s: True, lambda s: s, [x], shape_invariants=[[4, 3]])
+
+
+def test_while_type_change_and_errors():
+    with pytest.raises(TypeError, match="enters the loop with type"):
+        tf.while_loop(lambda v: v < 3.0, lambda v: tf.constant(1), [tf.constant(0.0)])
+    with pytest.raises(TypeError):
+        tf.while_loop(1, lambda v: v, [tf.constant(0)])
+    with pytest.raises(ValueError):
+        tf.while_loop(lambda a, b: a < 3, lambda a, b: (a + 1,), [tf.constant(0),
+                                                                  tf.constant(1)])
+
+
+def test_while_nested_loops_and_cond_in_body():
+    n = tf.placeholder(tf.int32, [], name="n")
+    p = tf.placeholder(tf.bool, [], name="p")
+    x = tf.placeholder(tf.float64, [2], name="x")
+
+    def outer_body(i, acc):
+        inner = tf.while_loop(lambda j, a: j < i, lambda j, a: (j + 1, a + x), [0, acc])[1]
+        return i + 1, tf.cond(p, lambda: inner, lambda: inner * 2.0)
+
+    _, acc = tf.while_loop(lambda i, acc: i < n, outer_body, [0, x * 0.0])
+    xv = RNG.standard_normal(2)
+    # sum_{i<n} i = n(n-1)/2 additions of x (p true)
+    np.testing.assert_allclose(_run(acc, {n: 4, p: True, x: xv}), xv * 6)
+    r = _run(acc, {n: 3, p: False, x: xv})
+    # acc_{k+1} = 2 * (acc_k + k x)
+    want = np.zeros(2)
+    for k in range(3):
+        want = 2 * (want + k * xv)
+    np.testing.assert_allclose(r, want)
+
+
+def test_while_with_variable_in_body():
+    if not hasattr(tf, "Variable"):
+        pytest.skip("variables not available")
+    v = tf.Variable(np.float32(2.0), name="v")
+    r = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * v), [0, tf.constant(1.0)])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(r[1]) == 8.0
+
+
+# ------------------------------------------------------------ map_fn / scan / fold
+@pytest.mark.parametrize("tfdt,npdt", DTYPES)
+def test_map_fn(tfdt, npdt):
+    x = tf.placeholder(tfdt, [None, 3], name="x")
+    m = tf.map_fn(lambda r: r * 2.0 + 1.0, x)
+    assert m.name == "map/TensorArrayStack/TensorArrayGatherV3:0"
+    assert m.shape.as_list() == [None, 3] and m.dtype == tfdt
+    xv = RNG.standard_normal((5, 3)).astype(npdt)
+    np.testing.assert_allclose(_run(m, {x: xv}), xv * 2 + 1, rtol=1e-6)
+    assert _run(m, {x: xv[:0]}).shape[0] == 0
+
+
+def test_map_fn_nested_elems_and_dtype():
+    a = tf.constant(RNG.standard_normal((4, 2)))
+    b = tf.constant(np.arange(4, dtype=np.int32))
+    m = tf.map_fn(lambda e: (e[0] * 2.0, e[1] + 1), (a, b), dtype=(tf.float64, tf.int32))
+    assert m[0].shape.as_list() == [4, 2] and m[1].shape.as_list() == [4]
+    ra, rb = _run(m)
+    np.testing.assert_allclose(ra, _run(a) * 2)
+    np.testing.assert_array_equal(rb, np.arange(4) + 1)
+    d = tf.map_fn(lambda e: {"s": e["u"] + e["v"]}, {"u": a, "v": a},
+                  dtype={"s": tf.float64})
+    np.testing.assert_allclose(_run(d)["s"], _run(a) * 2)
+
+
+@pytest.mark.parametrize("tfdt,npdt", DTYPES)
+def test_scan_fold(tfdt, npdt):
+    x = tf.placeholder(tfdt, [None, 3], name="x")
+    sc = tf.scan(lambda a, r: a + r, x)
+    fl = tf.foldl(lambda a, r: a + r, x)
+    fr = tf.foldr(lambda a, r: a * 0.5 + r, x)
+    sci = tf.scan(lambda a, r: a * r, x, initializer=tf.constant(np.ones(3, npdt)))
+    scr = tf.scan(lambda a, r: a + r, x, reverse=True)
+    fli = tf.foldl(lambda a, r: a + tf.reduce_sum(r), x, initializer=tf.constant(0.5, tfdt))
+    assert sc.name == "scan/TensorArrayStack/TensorArrayGatherV3:0"
+    assert fl.name == "foldl/while/Exit_2:0" and fr.name == "foldr/while/Exit_2:0"
+    assert fl.shape.as_list() == [3]
+    xv = RNG.standard_normal((4, 3)).astype(npdt)
+    r = _run([sc, fl, fr, sci, scr, fli], {x: xv})
+    np.testing.assert_allclose(r[0], np.cumsum(xv, 0), rtol=1e-5)
+    np.testing.assert_allclose(r[1], xv.sum(0), rtol=1e-5)
+    want = xv[-1]
+    for k in range(2, -1, -1):
+        want = want * 0.5 + xv[k]
+    np.testing.assert_allclose(r[2], want, rtol=1e-5)
+    np.testing.assert_allclose(r[3], np.cumprod(xv, 0), rtol=1e-5)
+    np.testing.assert_allclose(r[4], np.cumsum(xv[::-1], 0)[::-1], rtol=1e-5)
+    np.testing.assert_allclose(r[5], 0.5 + xv.sum(), rtol=1e-5)
+
+
+def test_map_fn_errors():
+    with pytest.raises(TypeError):
+        tf.map_fn(1, tf.constant([1.0]))
+    with pytest.raises(ValueError, match="scalars"):
+        tf.map_fn(lambda r: r, tf.constant(1.0))
