@@ -586,8 +586,10 @@ def assert_variables_initialized(var_list=None):
     ranks = []
     for v in var_list:
         with g.colocate_with(v.op):
-            ranks.append(array_ops.rank_internal(v, optimize=False)
-                         if hasattr(array_ops, "rank_internal") else array_ops.rank(v))
+            # NOTE: a Rank op (never folded to a Const) so that running it reads `v`.
+            with graph_lib.name_scope(None, "Rank", [v]) as scope:
+                ranks.append(registry.out(registry.apply_op(
+                    "Rank", [registry.convert_to_tensor(v)], name=scope)))
     if len(ranks) == 1:
         return ranks[0]
     return array_ops.stack(ranks)
