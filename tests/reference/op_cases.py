@@ -38,8 +38,8 @@ def I_(name, shape, kind="normal", dtype="T"):
 def case(id, expr, *inputs, dtypes=F, unknown=True, novalue=False, tol=None, note=None):
     assert all(c["id"] != id for c in CASES), id
     CASES.append(
-        dict(id=id, expr=expr, inputs=[list(i) for i in inputs], dtypes=list(dtypes),
-             unknown=unknown, novalue=novalue, tol=tol or {}, note=note)
+        {"id": id, "expr": expr, "inputs": [list(i) for i in inputs], "dtypes": list(dtypes),
+             "unknown": unknown, "novalue": novalue, "tol": tol or {}, "note": note}
     )
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import reflib  # noqa: E402
-from name_cases import SNIPPETS  # noqa: E402
+import reflib
+from name_cases import SNIPPETS
 
 
 def record_snippet(tf, code):

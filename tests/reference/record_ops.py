@@ -16,8 +16,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import reflib  # noqa: E402
-from op_cases import CASES  # noqa: E402
+import reflib
+from op_cases import CASES
 
 
 def main():
@@ -76,7 +76,7 @@ def main():
                 try:
                     with tf.Session(graph=g) as sess:
                         vals = sess.run(outs, {phs[n]: v for n, v in feeds_np.items()})
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     if variant == "known":
                         meta["novalue"] = True
                         meta["value_error"] = f"{type(e).__name__}: {e}"[:300]

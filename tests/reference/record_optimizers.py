@@ -17,8 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import reflib  # noqa: E402
-import training_cases as tc  # noqa: E402
+import reflib
+import training_cases as tc
 
 
 def main():

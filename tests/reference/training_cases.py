@@ -50,8 +50,8 @@ OPTIMIZERS = [
     ("adagrad", "tf.train.AdagradOptimizer(0.2)"),
     ("adagrad_init", "tf.train.AdagradOptimizer(0.2, initial_accumulator_value=0.5)"),
     ("adagrad_da", "tf.train.AdagradDAOptimizer(0.2, global_step=gs)"),
-    ("adagrad_da_l1l2", "tf.train.AdagradDAOptimizer(0.2, global_step=gs, "
-     "l1_regularization_strength=0.01, l2_regularization_strength=0.02)"),
+    ("adagrad_da_l1l2", ("tf.train.AdagradDAOptimizer(0.2, global_step=gs, "
+     "l1_regularization_strength=0.01, l2_regularization_strength=0.02)")),
     ("adadelta", "tf.train.AdadeltaOptimizer(1.0, rho=0.9, epsilon=1e-6)"),
     ("rmsprop", "tf.train.RMSPropOptimizer(0.01)"),
     ("rmsprop_momentum", "tf.train.RMSPropOptimizer(0.01, decay=0.8, momentum=0.5)"),
@@ -59,18 +59,18 @@ OPTIMIZERS = [
     ("rmsprop_centered_momentum",
      "tf.train.RMSPropOptimizer(0.01, momentum=0.9, epsilon=1e-6, centered=True)"),
     ("ftrl", "tf.train.FtrlOptimizer(0.2)"),
-    ("ftrl_l1l2", "tf.train.FtrlOptimizer(0.2, l1_regularization_strength=0.01, "
-     "l2_regularization_strength=0.02)"),
-    ("ftrl_power", "tf.train.FtrlOptimizer(0.2, learning_rate_power=-0.6, "
-     "initial_accumulator_value=0.2, l2_shrinkage_regularization_strength=0.01)"),
+    ("ftrl_l1l2", ("tf.train.FtrlOptimizer(0.2, l1_regularization_strength=0.01, "
+     "l2_regularization_strength=0.02)")),
+    ("ftrl_power", ("tf.train.FtrlOptimizer(0.2, learning_rate_power=-0.6, "
+     "initial_accumulator_value=0.2, l2_shrinkage_regularization_strength=0.01)")),
     ("proximal_sgd", "tf.train.ProximalGradientDescentOptimizer(0.1)"),
-    ("proximal_sgd_l1l2", "tf.train.ProximalGradientDescentOptimizer(0.1, "
-     "l1_regularization_strength=0.01, l2_regularization_strength=0.02)"),
+    ("proximal_sgd_l1l2", ("tf.train.ProximalGradientDescentOptimizer(0.1, "
+     "l1_regularization_strength=0.01, l2_regularization_strength=0.02)")),
     ("proximal_adagrad", "tf.train.ProximalAdagradOptimizer(0.2)"),
-    ("proximal_adagrad_l1l2", "tf.train.ProximalAdagradOptimizer(0.2, "
-     "l1_regularization_strength=0.01, l2_regularization_strength=0.02)"),
-    ("sgd_decayed_lr", "tf.train.GradientDescentOptimizer("
-     "tf.train.exponential_decay(0.2, gs, 5, 0.5, staircase=True))"),
+    ("proximal_adagrad_l1l2", ("tf.train.ProximalAdagradOptimizer(0.2, "
+     "l1_regularization_strength=0.01, l2_regularization_strength=0.02)")),
+    ("sgd_decayed_lr", ("tf.train.GradientDescentOptimizer("
+     "tf.train.exponential_decay(0.2, gs, 5, 0.5, staircase=True))")),
 ]
 
 
@@ -80,11 +80,11 @@ def build_optimizer_case(tf, expr, kind, a):
     with graph.as_default():
         loss, variables = build_problem(tf, kind, a)
         gs = tf.train.get_or_create_global_step()
-        opt = eval(expr, {"tf": tf, "gs": gs})  # noqa: S307
+        opt = eval(expr, {"tf": tf, "gs": gs})
         train = opt.minimize(loss, global_step=gs)
         init = tf.global_variables_initializer()
-    return dict(graph=graph, loss=loss, variables=variables, gs=gs, opt=opt, train=train,
-                init=init)
+    return {"graph": graph, "loss": loss, "variables": variables, "gs": gs, "opt": opt, "train": train,
+                "init": init}
 
 
 def run_optimizer_case(tf, c):
@@ -137,8 +137,8 @@ SCHEDULES = [
     ("exponential_decay_f64",
      "tf.train.exponential_decay(tf.constant(0.1, tf.float64), gs, 7, 0.8)"),
     ("piecewise_constant", "tf.train.piecewise_constant(gs, [10, 50], [1.0, 0.5, 0.1])"),
-    ("piecewise_constant_int64", "tf.train.piecewise_constant(gs, [np.int64(5), np.int64(100)], "
-     "[0.3, 0.2, 0.01])"),
+    ("piecewise_constant_int64", ("tf.train.piecewise_constant(gs, [np.int64(5), np.int64(100)], "
+     "[0.3, 0.2, 0.01])")),
     ("polynomial_decay", "tf.train.polynomial_decay(0.1, gs, 100, 0.001)"),
     ("polynomial_decay_power", "tf.train.polynomial_decay(0.1, gs, 100, 0.01, power=0.5)"),
     ("polynomial_decay_cycle",
@@ -165,7 +165,7 @@ def build_schedule(tf, expr):
     graph = tf.Graph()
     with graph.as_default():
         gs = tf.placeholder(tf.int64, [], name="global_step")
-        lr = eval(expr, {"tf": tf, "gs": gs, "np": np})  # noqa: S307
+        lr = eval(expr, {"tf": tf, "gs": gs, "np": np})
     return graph, gs, lr
 
 
@@ -193,15 +193,15 @@ def build_ema(tf, expr):
         v = tf.Variable([1.0, 2.0, 3.0], name="v")
         w = tf.Variable(5.0, name="w")
         step = tf.Variable(0, trainable=False, name="step")
-        ema = eval(expr, {"tf": tf, "step": step})  # noqa: S307
+        ema = eval(expr, {"tf": tf, "step": step})
         maintain = ema.apply([v, w])
         new_v = tf.placeholder(tf.float32, [3], name="new_v")
         new_w = tf.placeholder(tf.float32, [], name="new_w")
         assign = tf.group(tf.assign(v, new_v), tf.assign(w, new_w))
         inc = tf.assign_add(step, 1)
         init = tf.global_variables_initializer()
-    return dict(graph=graph, v=v, w=w, step=step, ema=ema, maintain=maintain, new_v=new_v,
-                new_w=new_w, assign=assign, inc=inc, init=init)
+    return {"graph": graph, "v": v, "w": w, "step": step, "ema": ema, "maintain": maintain, "new_v": new_v,
+                "new_w": new_w, "assign": assign, "inc": inc, "init": init}
 
 
 def run_ema(tf, c, arrays):
@@ -248,8 +248,8 @@ LOSSES = []
 
 
 def _loss(id, expr, *inputs, dtypes=("float32", "float64")):
-    LOSSES.append(dict(id=id, expr=expr, inputs=[list(i) for i in inputs], dtypes=list(dtypes),
-                       unknown=True, novalue=False, tol={}, note=None))
+    LOSSES.append({"id": id, "expr": expr, "inputs": [list(i) for i in inputs], "dtypes": list(dtypes),
+                       "unknown": True, "novalue": False, "tol": {}, "note": None})
 
 
 for _red in REDUCTIONS:

@@ -53,14 +53,14 @@ def _assert_ops(got, want, what):
 @pytest.mark.parametrize("gid", sorted(META["gradients"]))
 def test_gradient_graph_names(tf, gid):
     rec = META["gradients"][gid]
-    graph, r, _, _ = tc.exec_grad_snippet(tf, rec["code"])
+    graph, _r, _, _ = tc.exec_grad_snippet(tf, rec["code"])
     _assert_ops(reflib.op_list(graph), rec["ops"], gid)
 
 
 @pytest.mark.parametrize("gid", sorted(META["gradients"]))
 def test_gradient_selected_tensors(tf, gid):
     rec = META["gradients"][gid]
-    graph, r, _, _ = tc.exec_grad_snippet(tf, rec["code"])
+    _graph, r, _, _ = tc.exec_grad_snippet(tf, rec["code"])
     got = {k: reflib.describe(tf, v) for k, v in r.items()}
     assert sorted(got) == sorted(rec["selected"])
     for key, want in sorted(rec["selected"].items()):
