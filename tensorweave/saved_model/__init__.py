@@ -1,0 +1,1 @@
+"""TF1 SavedModel: builder, loader, signatures, tag and signature constants, simple_save."""
