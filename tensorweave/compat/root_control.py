@@ -28,7 +28,7 @@ from tensorweave.ops.logging_ops import assert_rank_at_least as assert_rank_at_l
 from tensorweave.ops.logging_ops import assert_scalar as assert_scalar
 from tensorweave.ops.logging_ops import assert_type as assert_type
 from tensorweave.ops.logging_ops import check_numerics as check_numerics
-from tensorweave.ops.logging_ops import print_v2 as print  # noqa: A004
+from tensorweave.ops.logging_ops import print_v2 as print  # noqa: A004,F401
 from tensorweave.ops.logging_ops import verify_tensor_all_finite as verify_tensor_all_finite
 from tensorweave.ops.script_ops import numpy_function as numpy_function
 from tensorweave.ops.script_ops import py_func as py_func

@@ -35,10 +35,8 @@ import builtins
 
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
 from tensorweave.framework.registry import REQUIRED, TYPE, TYPE_LIST, out, register_op
 from tensorweave.ops import func_graph as func_graph_lib
 from tensorweave.ops.func_graph import flatten, is_sequence, pack_sequence_as
@@ -100,15 +98,14 @@ def with_dependencies(dependencies, output_tensor, name=None):
     with graph_lib.name_scope(name, "control_dependency",
                               list(dependencies) + [output_tensor]) as scope:
         g = graph_lib.get_default_graph()
-        with g.colocate_with(_as_op(output_tensor)):
-            with g.control_dependencies(dependencies):
-                if isinstance(output_tensor, graph_lib.Operation):
-                    return group(output_tensor, name=scope)
-                t = registry.convert_to_tensor(output_tensor)
-                return out(registry.apply_op("Identity", [t], name=scope))
+        with g.colocate_with(_as_op(output_tensor)), g.control_dependencies(dependencies):
+            if isinstance(output_tensor, graph_lib.Operation):
+                return group(output_tensor, name=scope)
+            t = registry.convert_to_tensor(output_tensor)
+            return out(registry.apply_op("Identity", [t], name=scope))
 
 
-def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's public name
+def tuple(tensors, name=None, control_inputs=None):
     """tf.tuple: each tensor gated on all of them (and on `control_inputs`)."""
     with graph_lib.name_scope(name, "tuple", [t for t in tensors if t is not None]) as scope:
         gating = [_as_op(t) for t in tensors if t is not None]
@@ -147,7 +144,7 @@ register_op("IdentityN", inputs=["input: T"], outputs=["output: T"], attrs={"T":
             kernel_attrs=(), grad=_identity_n_grad)
 
 
-def identity_n(input, name=None):  # noqa: A002 - TF's arg name
+def identity_n(input, name=None):
     """tf.identity_n: an Identity of each tensor in one op."""
     op = registry.apply_op("IdentityN", [list(input)], name=name)
     return list(op._outputs)
@@ -260,7 +257,7 @@ def _if_shape(op):
     return list(op._attrs["output_shapes"])
 
 
-def _IfGrad(op, *grads):  # noqa: N802 - TF's gradient naming
+def _IfGrad(op, *grads):
     return _if_grad(op, grads)
 
 
@@ -402,8 +399,8 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
                     total = total + c
                 chk = logging_ops.Assert(
                     total <= 1,
-                    ["Input error: exclusive=True and more than 1 conditions evaluated as "
-                     "True:"] + packed, name="exclusive")
+                    [("Input error: exclusive=True and more than 1 conditions evaluated as "
+                      "True:")] + packed, name="exclusive")
                 default_fn = default
                 default = _gated(default_fn, chk)
 
@@ -462,7 +459,7 @@ def _while_shape(op):
     return list(op._attrs["output_shapes"])
 
 
-def _WhileGrad(op, *grads):  # noqa: N802 - TF's gradient naming
+def _WhileGrad(op, *grads):
     raise LookupError("The gradient of While (op '%s') is not implemented yet." % op.name)
 
 
@@ -670,7 +667,7 @@ def _pack_vars(loop_vars, phs, single):
 class TensorListValue:
     """The value of a variant TensorList: a tuple of arrays (immutable; set copies)."""
 
-    __slots__ = ("items", "element_shape")
+    __slots__ = ("element_shape", "items")
 
     def __init__(self, items, element_shape=None):
         self.items = items
@@ -781,8 +778,8 @@ register_op("TensorListStack", inputs=["input_handle: variant", "element_shape: 
 
 
 def _tensor_list_from_tensor(t, name=None):
-    with graph_lib.name_scope(name, "TensorArrayUnstack", [t]):
-        with graph_lib.name_scope(None, "TensorListFromTensor", [t]) as scope:
+    with graph_lib.name_scope(name, "TensorArrayUnstack", [t]), \
+            graph_lib.name_scope(None, "TensorListFromTensor", [t]) as scope:
             es = _shape_arg(t.shape[1:] if t.shape.ndims else tensor_shape.unknown_shape())
             return out(registry.apply_op("TensorListFromTensor", [t, es], name=scope))
 

@@ -3,11 +3,8 @@ import sys
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework import errors
+from tensorweave.framework import dtypes, errors, registry, tensor_util
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_util
 from tensorweave.framework.registry import TYPE, TYPE_LIST, out, register_op
 
 # ------------------------------------------------------------------ formatting
@@ -107,7 +104,7 @@ def _print_factory(op, state):
     return _print
 
 
-def _PrintGrad(op, grad):  # noqa: N802 - TF's gradient naming
+def _PrintGrad(op, grad):
     return [grad] + [None] * (len(op.inputs) - 1)
 
 
@@ -117,7 +114,7 @@ register_op("Print", inputs=["input: T", "data: U"], outputs=["output: T"],
             stateful=True)
 
 
-def Print(input_, data, message=None, first_n=None, summarize=None, name=None):  # noqa: N802
+def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     """tf.Print: returns `input_`; running it prints `message` and `data` to stderr."""
     data = [registry.convert_to_tensor(d) for d in (data or [])]
     return out(registry.apply_op("Print", [input_, data], name=name,
@@ -222,7 +219,7 @@ register_op("Assert", inputs=["condition: bool", "data: T"], outputs=[],
             kernel_factory=_assert_factory, stateful=True)
 
 
-def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's public name
+def Assert(condition, data, summarize=None, name=None):
     """tf.Assert: an op failing with InvalidArgumentError when `condition` is false."""
     from tensorweave.ops import control_flow_ops
 
@@ -267,7 +264,7 @@ def _check_numerics_factory(op, state):
     return _check
 
 
-def _CheckNumericsGrad(op, grad):  # noqa: N802 - TF's gradient naming
+def _CheckNumericsGrad(op, grad):
     """Gradient passes through (checked too, as TF does)."""
     return [out(registry.apply_op(
         "CheckNumerics", [grad],
@@ -365,10 +362,10 @@ def _static_fail(message, text, x, xv, y=None, yv=None, summarize=3):
         parts.append(str(message))
     parts.append(text)
     parts.append("x (%s) = " % x.name)
-    parts.append(summarize_value(xv, summarize if summarize else 3))
+    parts.append(str(np.asarray(xv)))
     if y is not None:
         parts.append("y (%s) = " % y.name)
-        parts.append(summarize_value(yv, summarize if summarize else 3))
+        parts.append(str(np.asarray(yv)))
     raise errors.InvalidArgumentError(None, None, "\n".join(parts))
 
 
@@ -378,9 +375,8 @@ def _binary_assert(op_type, np_fn, sym, default_name, x, y, data, summarize, mes
         y = registry.convert_to_tensor(y, name="y", dtype=x.dtype.base_dtype)
         text = "Condition x %s y did not hold element-wise:" % sym
         xv, yv = _static(x), _static(y)
-        if xv is not None and yv is not None:
-            if not np.all(np_fn(xv, yv)):
-                _static_fail(message, text, x, xv, y, yv, summarize)
+        if xv is not None and yv is not None and not np.all(np_fn(xv, yv)):
+            _static_fail(message, text, x, xv, y, yv, summarize)
         if data is None:
             data = _data_for(message, text, x, y)
         cond_t = out(registry.apply_op(op_type, [x, y]))

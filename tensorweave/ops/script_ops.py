@@ -9,11 +9,8 @@ import itertools
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework import errors
+from tensorweave.framework import dtypes, errors, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
 from tensorweave.framework.registry import TYPE_LIST, register_op
 
 _TOKENS = itertools.count()
@@ -86,7 +83,7 @@ def _pyfunc_factory(op, state):
             res = func(*args)
         except errors.OpError:
             raise
-        except Exception as e:  # noqa: BLE001 - surfaced as TF does
+        except Exception as e:
             raise errors.UnknownError(None, None, "%s: %s" % (type(e).__name__, e)) from e
         if not tout:
             return None
@@ -111,9 +108,10 @@ for _t, _stateful in (("PyFunc", True), ("PyFuncStateless", False), ("EagerPyFun
                 grad=None, stateful=_stateful)
 
 
-def _internal_py_func(func, inp, Tout, stateful, eager, name):  # noqa: N803 - TF's arg
+def _internal_py_func(func, inp, Tout, stateful, eager, name):
     if not callable(func):
-        raise ValueError("Expected func to be callable, got func of type %s" % type(func))
+        raise ValueError(  # noqa: TRY004 - TF raises ValueError here
+            "Expected func to be callable, got func of type %s" % type(func))
     is_list = isinstance(Tout, (list, tuple))
     tout = [dtypes.as_dtype(d) for d in (Tout if is_list else [Tout])]
     g = graph_lib.get_default_graph()
@@ -133,17 +131,17 @@ def _internal_py_func(func, inp, Tout, stateful, eager, name):  # noqa: N803 - T
     return outs[0] if outs else op
 
 
-def py_func(func, inp, Tout, stateful=True, name=None):  # noqa: N803 - TF's arg name
+def py_func(func, inp, Tout, stateful=True, name=None):
     """tf.py_func: a PyFunc op calling `func` on NumPy arrays (outputs have unknown shape)."""
     return _internal_py_func(func, inp, Tout, stateful, False, name)
 
 
-def numpy_function(func, inp, Tout, stateful=True, name=None):  # noqa: N803
+def numpy_function(func, inp, Tout, stateful=True, name=None):
     """tf.numpy_function: as tf.py_func."""
     return _internal_py_func(func, inp, Tout, stateful, False, name)
 
 
-def py_function(func, inp, Tout, name=None):  # noqa: N803
+def py_function(func, inp, Tout, name=None):
     """tf.py_function: an EagerPyFunc op; here `func` receives NumPy arrays."""
     return _internal_py_func(func, inp, Tout, True, True, name)
 

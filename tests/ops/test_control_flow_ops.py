@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.ops import control_flow_ops as cf
 from tensorweave.ops import func_graph
 
 RNG = np.random.default_rng(0)
@@ -263,7 +262,7 @@ def test_while_shape_invariants():
     x = tf.constant(np.ones((2, 3), np.float32))
     with pytest.raises(ValueError, match="shape_invariants"):
         tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, _grow(s)), [tf.constant(0), x])
-    i, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, _grow(s)),
+    _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, _grow(s)),
                          [tf.constant(0), x],
                          shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 3])])
     assert s.shape.as_list() == [None, 3]
