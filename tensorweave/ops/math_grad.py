@@ -533,8 +533,21 @@ def _tile_to(g, x, kept):
             return g
         return _apply("Tile", [g, _const(np.asarray(mult, np.int32), dtypes.int32)])
     sx = _shape(x)
-    mult = _apply("FloorDiv", [sx, _apply("Maximum", [_shape(g), _const(1, dtypes.int32)])])
-    return _apply("Tile", [g, mult])
+    if kept is not None and None not in kept:
+        if all(k == 1 for k in kept):
+            mult = sx
+        else:
+            mult = _apply("FloorDiv", [sx, _const(np.maximum(np.asarray(kept, np.int32), 1),
+                                                  dtypes.int32)])
+    else:
+        mult = _apply("FloorDiv", [sx, _apply("Maximum", [_shape(g),
+                                                          _const(1, dtypes.int32)])])
+    r = _apply("Tile", [g, mult])
+    try:
+        r.set_shape(xs)
+    except ValueError:
+        pass
+    return r
 
 
 def _SumGrad(op, grad):  # noqa: N802
@@ -549,11 +562,14 @@ def _MeanGrad(op, grad):  # noqa: N802
         factor = max(x.shape.num_elements() // max(y.shape.num_elements(), 1), 1)
         g = _apply("RealDiv", [g, _const(factor, _dt(grad))])
     else:
-        zero = _const(0, dtypes.int32)
-        in_size = _apply("Prod", [_shape(x), zero])
-        out_size = _apply("Prod", [_shape(y), zero])
-        factor = _apply("FloorDiv", [in_size, _apply("Maximum", [out_size,
-                                                                 _const(1, dtypes.int32)])])
+        if y.shape.is_fully_defined():
+            factor = _apply("Size", [x])
+            if y.shape.num_elements() != 1:
+                factor = _apply("FloorDiv", [factor, _const(max(y.shape.num_elements(), 1),
+                                                            dtypes.int32)])
+        else:
+            factor = _apply("FloorDiv", [_apply("Size", [x]), _apply("Maximum", [
+                _apply("Size", [y]), _const(1, dtypes.int32)])])
         g = _apply("RealDiv", [g, _apply("Cast", [factor], DstT=_dt(grad))])
     return _tile_to(g, x, kept), None
 

@@ -1083,14 +1083,21 @@ def where_v2(condition, x=None, y=None, name=None):
 
 
 # ============================================================ reductions
+def _may_reduce_to_scalar(keep, axis, output):
+    # NOTE: reducing over every axis without keep_dims is a scalar even for unknown ranks.
+    if not keep and axis is None and output.shape.ndims is None:
+        output.set_shape([])
+    return output
+
+
 def _reduce(op_type, default_name):
     def wrapper(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                 keep_dims=None):
         axis = _deprecated_alias(axis, reduction_indices, "axis", "reduction_indices")
         keep = _keep(keepdims, keep_dims)
         x = _t(input_tensor)
-        return _apply(op_type, [x, _reduction_dims(x, axis)], name=name or default_name,
-                      keep_dims=keep)
+        return _may_reduce_to_scalar(keep, axis, _apply(
+            op_type, [x, _reduction_dims(x, axis)], name=name or default_name, keep_dims=keep))
 
     wrapper.__name__ = "reduce_" + default_name.lower()
     wrapper.__doc__ = "tf.%s (op %s)." % (wrapper.__name__, op_type)
@@ -1110,16 +1117,18 @@ def reduce_all(input_tensor, axis=None, keepdims=None, name=None, reduction_indi
                keep_dims=None):
     axis = _deprecated_alias(axis, reduction_indices, "axis", "reduction_indices")
     x = _t(input_tensor, dtype=dtypes.bool)
-    return _apply("All", [x, _reduction_dims(x, axis)], name=name or "All",
-                  keep_dims=_keep(keepdims, keep_dims))
+    keep = _keep(keepdims, keep_dims)
+    return _may_reduce_to_scalar(keep, axis, _apply(
+        "All", [x, _reduction_dims(x, axis)], name=name or "All", keep_dims=keep))
 
 
 def reduce_any(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
     axis = _deprecated_alias(axis, reduction_indices, "axis", "reduction_indices")
     x = _t(input_tensor, dtype=dtypes.bool)
-    return _apply("Any", [x, _reduction_dims(x, axis)], name=name or "Any",
-                  keep_dims=_keep(keepdims, keep_dims))
+    keep = _keep(keepdims, keep_dims)
+    return _may_reduce_to_scalar(keep, axis, _apply(
+        "Any", [x, _reduction_dims(x, axis)], name=name or "Any", keep_dims=keep))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None,
