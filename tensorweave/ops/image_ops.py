@@ -288,7 +288,7 @@ def per_image_standardization(image):
     with graph_lib.name_scope(None, "per_image_standardization", [image]) as scope:
         image = _t(image, name="image")
         image = _check_3d(image)
-        if not image.dtype.base_dtype.is_floating:
+        if image.dtype.base_dtype != dtypes.float32:
             image = _op("Cast", [image], DstT=dtypes.float32)
         dt = image.dtype.base_dtype
         shp = _shape(image)

@@ -316,11 +316,12 @@ _unary_grad_op("SoftsignGrad", _softsign_grad, None)
 
 
 def _leaky_relu(x, alpha=0.2):
-    return np.where(x > 0, x, x * x.dtype.type(alpha))
+    # NOTE: TF's alpha attr is a float32; float64 kernels see float64(float32(alpha)).
+    return np.where(x > 0, x, x * x.dtype.type(np.float32(alpha)))
 
 
 def _leaky_relu_grad(g, f, alpha=0.2):
-    return np.where(f > 0, g, g * g.dtype.type(alpha))
+    return np.where(f > 0, g, g * g.dtype.type(np.float32(alpha)))
 
 
 def _LeakyReluGrad(op, grad):  # noqa: N802
@@ -1016,6 +1017,11 @@ def _sizes_shape_fn(idx, nd, from_filter=False):
     def shape_fn(op):
         t = op.inputs[idx]
         s = tensor_util.constant_value_as_shape(t)
+        if idx == 0 and s.ndims == nd + 2 and len(op.inputs) == 3:
+            # NOTE: TF takes the batch dim from out_backprop, not from input_sizes.
+            fmt = op._attrs.get("data_format", "NHWC" if nd == 2 else "NDHWC")
+            n, _, _ = _split_dims(op.inputs[2].shape, fmt, nd)
+            return [tensor_shape.TensorShape([n] + s.as_list()[1:])]
         if s.ndims == nd:
             # spatial-only input_sizes: batch from out_backprop, channels from the filter
             fmt = op._attrs.get("data_format", "NHWC")
@@ -1827,12 +1833,12 @@ register_op("FusedBatchNormGrad",
             shape_fn=_fbn_grad_shape(5), kernel=_fused_batch_norm_grad,
             kernel_attrs=_FBNG_KATTRS, grad=None)
 register_op("FusedBatchNormGradV2",
-            inputs=["y_backprop: T", "x: T", "scale: float32", "reserve_space_1: U",
+            inputs=["y_backprop: T", "x: T", "scale: U", "reserve_space_1: U",
                     "reserve_space_2: U"],
             outputs=_FBNG_OUT, attrs=dict(_FBNG_ATTRS, U=TYPE), shape_fn=_fbn_grad_shape(5),
             kernel=_fused_batch_norm_grad, kernel_attrs=_FBNG_KATTRS, grad=None)
 register_op("FusedBatchNormGradV3",
-            inputs=["y_backprop: T", "x: T", "scale: float32", "reserve_space_1: U",
+            inputs=["y_backprop: T", "x: T", "scale: U", "reserve_space_1: U",
                     "reserve_space_2: U", "reserve_space_3: U"],
             outputs=_FBNG_OUT, attrs=dict(_FBNG_ATTRS, U=TYPE), shape_fn=_fbn_grad_shape(5),
             kernel=_fused_batch_norm_grad, kernel_attrs=_FBNG_KATTRS, grad=None)
@@ -1850,10 +1856,11 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     x = _t(x, name="input")
     scale = _t(scale, name="scale")
     offset = _t(offset, name="offset")
+    u = scale.dtype.base_dtype.np_dtype
     if mean is None:
-        mean = _const(np.zeros((0,), np.float32))
+        mean = _const(np.zeros((0,), u))
     if variance is None:
-        variance = _const(np.zeros((0,), np.float32))
+        variance = _const(np.zeros((0,), u))
     min_epsilon = 1.001e-5
     epsilon = epsilon if epsilon > min_epsilon else min_epsilon
     outs = registry.apply_op("FusedBatchNormV3", [x, scale, offset, mean, variance],
