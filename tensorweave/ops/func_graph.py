@@ -12,10 +12,8 @@ Also holds `nest`-style helpers (flatten / pack_sequence_as) for structures of t
 import collections
 import itertools
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
 
 _FUNC_IDS = itertools.count(1)
 VARIABLE_OP_TYPES = frozenset(["VariableV2", "Variable", "TemporaryVariable"])
@@ -74,6 +72,44 @@ class FuncGraph(graph_lib.Graph):
 
     def _add_function(self, func):
         self._outer_graph._add_function(func)
+
+    @property
+    def definition(self):
+        """This function as a FunctionDef proto (TF's function-body input naming)."""
+        from tensorboard.compat.proto import function_pb2
+        from tensorboard.compat.proto import op_def_pb2
+
+        from tensorweave.framework import graph_io
+
+        fdef = function_pb2.FunctionDef()
+        sig = fdef.signature
+        sig.name = self.name
+        arg_of = {}
+        used = set()
+        for ph in self.inputs:
+            n = _arg_name(ph.op.name, used)
+            arg_of[id(ph)] = n
+            sig.input_arg.add(name=n, type=ph.dtype.base_dtype.as_datatype_enum)
+        stateful = False
+        for op in self.get_operations():
+            if op.type == "Placeholder" and id(op._outputs[0]) in arg_of:
+                continue
+            if op._opdef is not None and op._opdef.stateful:
+                stateful = True
+            nd = graph_io.op_to_node_def(op)
+            del nd.input[:]
+            for t in op._inputs:
+                nd.input.append(_fn_input_name(t, arg_of))
+            for c in op._control_inputs:
+                nd.input.append("^" + c.name)
+            fdef.node_def.add().CopyFrom(nd)
+        sig.is_stateful = stateful
+        for i, t in enumerate(self.outputs):
+            n = "output_%d" % i
+            sig.output_arg.add(name=n, type=t.dtype.base_dtype.as_datatype_enum)
+            fdef.ret[n] = _fn_input_name(t, arg_of)
+        del op_def_pb2
+        return fdef
 
     def add_placeholder(self, dtype, shape, name):
         """A new input placeholder of this function graph (not recorded in `inputs`)."""
@@ -142,6 +178,40 @@ class FuncGraph(graph_lib.Graph):
                 # NOTE: control inputs from outer graphs become control inputs of the caller.
                 self.outer_control_inputs.append(c)
         return ret
+
+
+def _arg_name(name, used):
+    base = "".join(c if c.isalnum() else "_" for c in name.lower()) or "arg"
+    if not base[0].isalpha():
+        base = "arg_" + base
+    n, k = base, 1
+    while n in used:
+        n = "%s_%d" % (base, k)
+        k += 1
+    used.add(n)
+    return n
+
+
+def _fn_input_name(t, arg_of):
+    """'arg' for a function argument, else 'op:out_arg:index' as FunctionDefs name them."""
+    if id(t) in arg_of:
+        return arg_of[id(t)]
+    op = t.op
+    opdef = op._opdef
+    idx = t.value_index
+    if opdef is None:
+        return "%s:output:%d" % (op.name, idx)
+    for arg in opdef.outputs:
+        if arg.number_attr:
+            n = int(op._attrs.get(arg.number_attr, 0))
+        elif arg.list_attr:
+            n = len(op._attrs.get(arg.list_attr) or [])
+        else:
+            n = 1
+        if idx < n:
+            return "%s:%s:%d" % (op.name, arg.name, idx)
+        idx -= n
+    return "%s:output:%d" % (op.name, t.value_index)
 
 
 def _is_ancestor(g, graph):

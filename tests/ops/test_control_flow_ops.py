@@ -367,3 +367,20 @@ def test_map_fn_errors():
         tf.map_fn(1, tf.constant([1.0]))
     with pytest.raises(ValueError, match="scalars"):
         tf.map_fn(lambda r: r, tf.constant(1.0))
+
+
+def test_graph_def_has_function_library():
+    p = tf.placeholder(tf.bool, [], name="p")
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    tf.cond(p, lambda: x * 2.0, lambda: x + 1.0)
+    tf.while_loop(lambda i: i < 3, lambda i: i + 1, [0])
+    gd = tf.get_default_graph().as_graph_def()
+    names = {f.signature.name: f for f in gd.library.function}
+    node = [n for n in gd.node if n.name == "cond"][0]
+    assert node.op == "StatelessIf" and node.attr["then_branch"].func.name in names
+    fdef = names[node.attr["then_branch"].func.name]
+    assert [a.name for a in fdef.signature.input_arg] == ["x"]
+    assert dict(fdef.ret) == {"output_0": "mul:z:0"}
+    assert [list(n.input) for n in fdef.node_def if n.name == "mul"] == [["x", "mul/y:output:0"]]
+    wnode = [n for n in gd.node if n.name == "while"][0]
+    assert wnode.attr["body"].func.name in names and wnode.attr["cond"].func.name in names
