@@ -105,7 +105,7 @@ class Saver:
         self._next_checkpoint_time = None
         if not defer_build:
             self.build()
-        if self.saver_def:
+        if self.saver_def is not None:
             self._check_saver_def()
 
     # ---------------------------------------------------------------- building
@@ -115,10 +115,9 @@ class Saver:
         self._is_built = True
         if self.saver_def is None:
             self._build_graph()
-        elif self.saver_def.max_to_keep == 0 and self._max_to_keep:
-            pass
-        self._next_checkpoint_time = (
-            time.time() + self.saver_def.keep_checkpoint_every_n_hours * 3600)
+        hours = self.saver_def.keep_checkpoint_every_n_hours if self.saver_def else \
+            self._keep_checkpoint_every_n_hours
+        self._next_checkpoint_time = time.time() + hours * 3600
 
     def _build_graph(self):
         g = graph_lib.get_default_graph()
