@@ -25,6 +25,23 @@ def _random_ops():
     return random_ops
 
 
+def _linalg(name):
+    """tf.linalg.<name> from the linalg domain (found at call time; it may live in
+    linalg_ops or array_ops)."""
+    import importlib
+
+    for mod in ("tensorweave.ops.linalg_ops", "tensorweave.ops.array_ops",
+                "tensorweave.ops.math_ops"):
+        try:
+            fn = getattr(importlib.import_module(mod), name, None)
+        except ImportError:
+            fn = None
+        if fn is not None:
+            return fn
+    raise NotImplementedError("tf.orthogonal_initializer needs tf.linalg.%s, which tensorweave "
+                              "does not provide yet." % name)
+
+
 def _as_list(shape):
     if isinstance(shape, tensor_shape.TensorShape):
         return shape.as_list()
@@ -292,9 +309,9 @@ class Orthogonal(Initializer):
         self.dtype = _assert_float_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        from tensorweave.ops import linalg_ops
         from tensorweave.ops import math_ops
 
+        qr, diag_part = _linalg("qr"), _linalg("diag_part")
         if dtype is None:
             dtype = self.dtype
         shape = _as_list(shape)
@@ -308,8 +325,8 @@ class Orthogonal(Initializer):
         num_cols = int(shape[-1])
         flat_shape = (num_cols, num_rows) if num_rows < num_cols else (num_rows, num_cols)
         a = _random_ops().random_normal(flat_shape, dtype=dtype, seed=self.seed)
-        q, r = linalg_ops.qr(a, full_matrices=False)
-        d = _array_ops().diag_part(r)
+        q, r = qr(a, full_matrices=False)
+        d = diag_part(r)
         q = q * math_ops.sign(d)
         if num_rows < num_cols:
             q = _array_ops().matrix_transpose(q)
