@@ -61,9 +61,20 @@ def _zeros_like(t):
 
 
 def _ones_grad_y(y, i):
-    shape = registry.out(_op("Shape", [y], name="Shape", out_type=dtypes.int32))
-    one = registry.constant_op(_one(y.dtype.base_dtype), name="grad_ys_%d" % i)
-    return registry.out(_op("Fill", [shape, one], name="Fill"))
+    import numpy as np
+
+    if y.shape.is_fully_defined():
+        # NOTE: TF folds a static shape into a Const, still named 'Shape'.
+        shape = registry.constant_op(np.asarray(y.shape.as_list(), dtype=np.int32),
+                                     name="Shape")
+    else:
+        shape = registry.out(_op("Shape", [y], name="Shape", out_type=dtypes.int32))
+    # NOTE: TF builds tf.ones(shape, name="grad_ys_<i>"): a Const 'grad_ys_<i>/Const' and a
+    # Fill named 'grad_ys_<i>'.
+    g = graph_lib.get_default_graph()
+    with g.name_scope("grad_ys_%d" % i) as scope:
+        one = registry.constant_op(_one(y.dtype.base_dtype), name="Const")
+        return registry.out(_op("Fill", [shape, one], name=scope))
 
 
 def _one(dtype):
@@ -197,6 +208,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if isinstance(gy, Tensor) and gy.dtype.base_dtype != y.dtype.base_dtype:
                     raise TypeError("Gradient type %s generated for op %s does not match "
                                     "input type %s" % (gy.dtype.name, y.op.name, y.dtype.name))
+                if isinstance(gy, Tensor):
+                    gy = registry.out(_op("Identity", [gy], name="grad_ys_%d" % i))
             add_grad(y, gy)
         # Ops whose every consumer on the path has contributed are ready.
         ready = collections.deque()
