@@ -1015,8 +1015,108 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
 # ----------------------------------------------------------------- If gradient
 
 
-def _if_grad(op, grads):
-    """If gradient: an If over gradient branches that re-run the forward branch."""
-    from tensorweave.training import gradients as gradients_lib  # noqa: F401 (lazy)
+def _copy_function_graph(src, dst, input_map):
+    """Re-creates the ops of FuncGraph `src` inside `dst` (inputs mapped by `input_map`)."""
+    mapping = dict(input_map)
+    op_map = {}
+    for fop in src.get_operations():
+        if fop.type == "Placeholder" and id(fop._outputs[0]) in mapping:
+            continue
+        ins = [mapping[id(t)] for t in fop._inputs]
+        saved_stack, saved_cd = dst._name_stack, dst._control_dependencies_stack
+        dst._name_stack = ""
+        dst._control_dependencies_stack = []
+        try:
+            new = registry.create_op_raw(dst, fop.type, ins, [t.dtype for t in fop._outputs],
+                                         fop.name + "/", dict(fop._attrs))
+        finally:
+            dst._name_stack, dst._control_dependencies_stack = saved_stack, saved_cd
+        dst._names_in_use[fop.name.lower()] = 1
+        for c in fop._control_inputs:
+            if c in op_map:
+                new._add_control_input(op_map[c])
+        for a, b in zip(fop._outputs, new._outputs):
+            b._shape = a._shape
+            mapping[id(a)] = b
+        op_map[fop] = new
+    return mapping
 
-    raise LookupError("The gradient of If (op '%s') is not implemented yet." % op.name)
+
+def _branch_grad_graph(fwd, name, outer, out_grad_specs):
+    """A FuncGraph computing d(fwd.outputs)/d(fwd.inputs) given the output gradients."""
+    from tensorweave.training import gradients as gradients_lib
+
+    gfg = func_graph_lib.FuncGraph(name, outer)
+    ins = [gfg.add_placeholder(t.dtype, t.shape, t.op.name) for t in fwd.inputs]
+    gys = [gfg.add_placeholder(dt, shape, "grad_y") for dt, shape in out_grad_specs]
+    gfg.inputs = ins + gys
+    with gfg.as_default():
+        mapping = _copy_function_graph(fwd, gfg, {id(a): b for a, b in zip(fwd.inputs, ins)})
+        ys = [mapping[id(t)] for t in fwd.outputs]
+        pairs = [(y, gy) for y, gy in zip(ys, gys) if y.dtype.is_floating or y.dtype.is_complex]
+        if pairs:
+            grads = gradients_lib.gradients([y for y, _ in pairs], ins,
+                                            grad_ys=[gy for _, gy in pairs])
+        else:
+            grads = [None] * len(ins)
+        dense = []
+        for g in grads:
+            if g is not None and not isinstance(g, graph_lib.Tensor):
+                g = registry.convert_to_tensor(g)
+            dense.append(g)
+    return gfg, dense
+
+
+def _if_grad(op, grads):
+    """If gradient: an If on the same predicate over the branches' gradient graphs.
+
+    Each gradient branch re-creates its forward branch's ops (no Python re-tracing) and
+    differentiates them with tf.gradients; inputs are the forward If's inputs followed by
+    the output gradients, outputs one gradient per forward input (zeros where only the
+    other branch depends on it; None, i.e. not an output, where neither does).
+    """
+    then_fg = op._attrs["then_branch"]
+    else_fg = op._attrs["else_branch"]
+    g = op.graph
+    with g.as_default():
+        out_grads = []
+        for t, gr in zip(op._outputs, grads):
+            if gr is None:
+                gr = out(registry.apply_op("ZerosLike", [t]))
+            elif not isinstance(gr, graph_lib.Tensor):
+                gr = registry.convert_to_tensor(gr)
+            out_grads.append(gr)
+    specs = [(t.dtype, t.shape) for t in op._outputs]
+    base = op.name.replace("/", "_")
+    tg, t_grads = _branch_grad_graph(then_fg, func_graph_lib.unique_function_name(
+        base + "_true_grad"), g, specs)
+    eg, e_grads = _branch_grad_graph(else_fg, func_graph_lib.unique_function_name(
+        base + "_false_grad"), g, specs)
+    fwd_inputs = list(op._inputs[1:])
+    keep = [i for i, (a, b) in enumerate(zip(t_grads, e_grads))
+            if (a is not None or b is not None) and (
+                fwd_inputs[i].dtype.is_floating or fwd_inputs[i].dtype.is_complex)]
+    if not keep:
+        return [None] * len(op._inputs)
+    for fg, gl in ((tg, t_grads), (eg, e_grads)):
+        outs = []
+        with fg.as_default():
+            for i in keep:
+                gi = gl[i]
+                if gi is None:
+                    gi = out(registry.apply_op("ZerosLike", [fg.inputs[i]]))
+                outs.append(gi)
+        fg.outputs = outs
+        _register_function(g, fg)
+    shapes = [t_grads[i].shape.most_specific_compatible_shape(e_grads[i].shape)
+              if t_grads[i] is not None and e_grads[i] is not None else fwd_inputs[i].shape
+              for i in keep]
+    op_type = "If" if (_is_stateful(tg) or _is_stateful(eg)) else "StatelessIf"
+    with g.as_default():
+        gop = registry.apply_op(op_type, [op._inputs[0], fwd_inputs + out_grads],
+                                name=op.name + "_grad", Tout=[fwd_inputs[i].dtype for i in keep],
+                                then_branch=tg, else_branch=eg, output_shapes=shapes)
+    res = [None] * len(op._inputs)
+    for k, i in enumerate(keep):
+        res[1 + i] = gop._outputs[k]
+    return res
