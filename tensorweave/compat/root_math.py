@@ -39,6 +39,7 @@ from tensorweave.ops.math_ops import floor as floor
 from tensorweave.ops.math_ops import floor_div as floor_div
 from tensorweave.ops.math_ops import floordiv as floordiv
 from tensorweave.ops.math_ops import floormod as floormod
+from tensorweave.ops.math_ops import floormod as mod  # noqa: F401
 from tensorweave.ops.math_ops import global_norm as global_norm
 from tensorweave.ops.math_ops import greater as greater
 from tensorweave.ops.math_ops import greater_equal as greater_equal
@@ -88,9 +89,10 @@ from tensorweave.ops.math_ops import squared_difference as squared_difference
 from tensorweave.ops.math_ops import subtract as subtract
 from tensorweave.ops.math_ops import tan as tan
 from tensorweave.ops.math_ops import tanh as tanh
+from tensorweave.ops.math_ops import tensordot as tensordot
 from tensorweave.ops.math_ops import to_bfloat16 as to_bfloat16
-from tensorweave.ops.math_ops import to_complex128 as to_complex128
 from tensorweave.ops.math_ops import to_complex64 as to_complex64
+from tensorweave.ops.math_ops import to_complex128 as to_complex128
 from tensorweave.ops.math_ops import to_double as to_double
 from tensorweave.ops.math_ops import to_float as to_float
 from tensorweave.ops.math_ops import to_int32 as to_int32
@@ -100,4 +102,3 @@ from tensorweave.ops.math_ops import truncatediv as truncatediv
 from tensorweave.ops.math_ops import truncatemod as truncatemod
 from tensorweave.ops.math_ops import where as where
 from tensorweave.ops.math_ops import where_v2 as where_v2
-from tensorweave.ops.math_ops import floormod as mod

@@ -7,9 +7,7 @@ the static shapes decide which axes were broadcast, else with TF's dynamic
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_util
+from tensorweave.framework import dtypes, registry, tensor_util
 from tensorweave.framework.registry import out
 from tensorweave.ops import math_ops as M
 
@@ -83,15 +81,12 @@ def sum_to(g, x, other=None):
         return None
     axes = _static_axes(x.shape, g.shape, other.shape if other is not None else None)
     if axes is not None:
-        if not axes:
-            if x.shape.ndims == g.shape.ndims:
-                return g
-        r = _apply("Sum", [g, _const(np.asarray(axes, np.int32), dtypes.int32,
-                                     name="Sum/reduction_indices")], name="Sum",
-                   keep_dims=True) if axes else g
+        if not axes and x.shape.ndims == g.shape.ndims:
+            return g
+        r = _apply("Sum", [g, np.asarray(axes, np.int32)], keep_dims=True) if axes else g
         if x.shape.ndims != g.shape.ndims:
-            target = (_const(np.asarray(x.shape.as_list(), np.int32), dtypes.int32,
-                             name="Shape") if x.shape.is_fully_defined() else _shape(x))
+            target = (np.asarray(x.shape.as_list(), np.int32) if x.shape.is_fully_defined()
+                      else _shape(x))
             r = _apply("Reshape", [r, target])
         return r
     sx = _shape(x)
@@ -483,7 +478,7 @@ def _reduced_axes(op):
     n = x.shape.ndims
     if axis is None or n is None:
         return None
-    return sorted(set(int(a) % n if n else 0 for a in np.asarray(axis).reshape(-1)))
+    return sorted({int(a) % n if n else 0 for a in np.asarray(axis).reshape(-1)})
 
 
 def _kept_shape(op, axes):
@@ -577,7 +572,7 @@ def _MeanGrad(op, grad):  # noqa: N802
 def _MinOrMaxGrad(op, grad):  # noqa: N802
     x = op.inputs[0]
     y, _ = _reshape_to_kept(op, op.outputs[0])
-    g, kept = _reshape_to_kept(op, grad)
+    g, _ = _reshape_to_kept(op, grad)
     indicators = _apply("Cast", [_apply("Equal", [y, x])], DstT=_dt(grad))
     num_selected = _apply("Sum", [indicators, op.inputs[1]], keep_dims=True)
     # NOTE: ties share the gradient evenly, as in TF.

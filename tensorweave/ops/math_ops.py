@@ -9,11 +9,8 @@ import numbers
 import numpy as np
 import scipy.special as _sp
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, registry, tensor_shape, tensor_util
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
-from tensorweave.framework import tensor_util
 from tensorweave.framework.registry import TYPE, out, register_op
 
 _ndarray = np.ndarray
@@ -33,9 +30,7 @@ def _broadcast_dims(x, y):
             dims.append(p)
         elif p is None:
             dims.append(q)
-        elif q is None:
-            dims.append(p)
-        elif p == q:
+        elif q is None or p == q:
             dims.append(p)
         else:
             raise ValueError("Dimensions must be equal, but are %d and %d" % (p, q))
@@ -1014,15 +1009,14 @@ def saturate_cast(value, dtype, name=None):
         value = _t(value, name="value")
         dtype = dtypes.as_dtype(dtype).base_dtype
         src = value.dtype.base_dtype
-        if src.is_floating or src.is_integer:
-            if dtype.is_integer or dtype.is_floating:
-                lo_in, hi_in = _dtype_range(src)
-                lo_out, hi_out = _dtype_range(dtype)
-                lo, hi = max(lo_in, lo_out), min(hi_in, hi_out)
-                if lo > lo_in or hi < hi_in:
-                    value = _apply("ClipByValue",
-                                   [value, _const(lo, src, name="Const"),
-                                    _const(hi, src, name="Const_1")], name="clamp")
+        if (src.is_floating or src.is_integer) and (dtype.is_integer or dtype.is_floating):
+            lo_in, hi_in = _dtype_range(src)
+            lo_out, hi_out = _dtype_range(dtype)
+            lo, hi = max(lo_in, lo_out), min(hi_in, hi_out)
+            if lo > lo_in or hi < hi_in:
+                value = _apply("ClipByValue",
+                               [value, _const(lo, src, name="Const"),
+                                _const(hi, src, name="Const_1")], name="clamp")
         return cast(value, dtype, name=scope)
 
 
@@ -1260,11 +1254,79 @@ def einsum(equation, *inputs, **kwargs):
         return _apply("Einsum", [inputs], name="Einsum", equation=equation.replace(" ", ""))
 
 
-def trace(x, name=None):
-    """tf.linalg.trace: sum of the main diagonal of the innermost matrices."""
-    with graph_lib.name_scope(name, "Trace", [x]) as scope:
-        x = _t(x, name="x")
-        return reduce_sum(_apply("MatrixDiagPart", [x]), -1, name=scope)
+def _tensordot_axes(a, b, axes):
+    ra, rb = a.shape.ndims, b.shape.ndims
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if n < 0:
+            raise ValueError("'axes' must be at least 0, got %d." % n)
+        if ra is None or rb is None:
+            raise ValueError("tensordot with an integer 'axes' needs inputs of known rank.")
+        if n > ra or n > rb:
+            raise ValueError("'axes' must not be larger than the number of dimensions of "
+                             "tensor %s." % (a if n > ra else b))
+        return list(range(ra - n, ra)), list(range(n))
+    if isinstance(axes, (list, tuple)) and len(axes) == 2:
+        a_axes, b_axes = axes
+        a_axes = [int(a_axes)] if isinstance(a_axes, (int, np.integer)) else [int(i) for i in a_axes]
+        b_axes = [int(b_axes)] if isinstance(b_axes, (int, np.integer)) else [int(i) for i in b_axes]
+        if len(a_axes) != len(b_axes):
+            raise ValueError("Different number of contraction axes 'a' and 'b', %d != %d." % (
+                len(a_axes), len(b_axes)))
+        if ra is None or rb is None:
+            raise ValueError("tensordot needs inputs of known rank.")
+        return [i % ra for i in a_axes], [i % rb for i in b_axes]
+    raise ValueError("'axes' must be an integer or have length 2.")
+
+
+def _tensordot_reshape(x, axes, flipped):
+    """Transposes/reshapes x to a matrix: (free, contracted) or (contracted, free)."""
+    n = x.shape.ndims
+    free = [i for i in range(n) if i not in axes]
+    perm = (axes + free) if flipped else (free + axes)
+    dims = x.shape.as_list()
+    if perm != list(range(n)):
+        x = _apply("Transpose", [x, np.asarray(perm, np.int32)], name="transpose")
+    free_dims = [dims[i] for i in free]
+    axes_dims = [dims[i] for i in axes]
+    if None not in free_dims and None not in axes_dims:
+        pf, pa = int(np.prod(free_dims)), int(np.prod(axes_dims))
+        new = [pa, pf] if flipped else [pf, pa]
+        if x.shape.as_list() != new:
+            x = _apply("Reshape", [x, np.asarray(new, np.int32)], name="Reshape")
+        return x, free_dims, None
+    shape = _apply("Shape", [x])
+    k = len(axes)
+    nf = len(free)
+    idx_f = np.arange(k, k + nf) if flipped else np.arange(nf)
+    idx_a = np.arange(k) if flipped else np.arange(nf, nf + k)
+    free_t = _apply("GatherV2", [shape, idx_f.astype(np.int32), np.int32(0)])
+    prod_f = _apply("Prod", [free_t, np.int32(0)], keep_dims=True)
+    prod_a = _apply("Prod", [_apply("GatherV2", [shape, idx_a.astype(np.int32), np.int32(0)]),
+                             np.int32(0)], keep_dims=True)
+    new = [prod_a, prod_f] if flipped else [prod_f, prod_a]
+    x = _apply("Reshape", [x, _apply("ConcatV2", [new, np.int32(0)])])
+    return x, free_dims, free_t
+
+
+def tensordot(a, b, axes, name=None):
+    """tf.tensordot: contraction over `axes` as one MatMul between reshaped operands."""
+    with graph_lib.name_scope(name, "Tensordot", [a, b, axes]) as scope:
+        a = _t(a, name="a")
+        b = _t(b, name="b", dtype=a.dtype.base_dtype) if not _is_tensor(b) else b
+        a_axes, b_axes = _tensordot_axes(a, b, axes)
+        a_m, a_free, a_free_t = _tensordot_reshape(a, a_axes, False)
+        b_m, b_free, b_free_t = _tensordot_reshape(b, b_axes, True)
+        ab = _apply("MatMul", [a_m, b_m])
+        if a_free_t is None and b_free_t is None:
+            if ab.shape.as_list() == a_free + b_free:
+                return ab
+            return _apply("Reshape", [ab, np.asarray(a_free + b_free, np.int32)], name=scope)
+        parts = [a_free_t if a_free_t is not None else np.asarray(a_free, np.int32),
+                 b_free_t if b_free_t is not None else np.asarray(b_free, np.int32)]
+        r = _apply("Reshape", [ab, _apply("ConcatV2", [parts, np.int32(0)])], name=scope)
+        r.set_shape(a_free + b_free)
+        return r
 
 
 # ============================================================ clipping and norms
@@ -1314,7 +1376,7 @@ def global_norm(t_list, name=None):
     if not isinstance(t_list, (list, tuple)) or isinstance(t_list, str):
         raise TypeError("t_list should be a sequence")
     t_list = list(t_list)
-    with graph_lib.name_scope(name, "global_norm", t_list) as scope:
+    with graph_lib.name_scope(name, "global_norm", t_list):
         values = [_t(v.values if hasattr(v, "values") and hasattr(v, "indices") else v,
                      name="t_%d" % i) if v is not None else None for i, v in enumerate(t_list)]
         half_squared = [_apply("L2Loss", [v]) for v in values if v is not None]

@@ -173,8 +173,10 @@ def test_select_where_clip_cast_addn_cum_grads():
     check_gradient(lambda a, b, c: tf.add_n([a, b, c]), normal(2, 3), normal(2, 3), normal(2, 3))
     for ex in (False, True):
         for rev in (False, True):
-            check_gradient(lambda a: tf.cumsum(a, 1, exclusive=ex, reverse=rev), normal(2, 4))
-            check_gradient(lambda a: tf.cumprod(a, 1, exclusive=ex, reverse=rev), pos(2, 4),
+            check_gradient(lambda a, e=ex, r=rev: tf.cumsum(a, 1, exclusive=e, reverse=r),
+                           normal(2, 4))
+            check_gradient(lambda a, e=ex, r=rev: tf.cumprod(a, 1, exclusive=e, reverse=r),
+                           pos(2, 4),
                            atol=1e-5)
 
 

@@ -246,9 +246,10 @@ def test_cumsum_cumprod(dtype, exclusive, reverse):
         return np.flip(r, axis) if reverse else r
 
     for axis in (0, 1, -1):
-        _close(_run(lambda a: tf.cumsum(a, axis, exclusive, reverse), x)[1],
+        _close(_run(lambda a, ax=axis: tf.cumsum(a, ax, exclusive, reverse), x)[1],
                ref(np.cumsum, 0, x, axis), dtype)
-        _close(_run(lambda a: tf.cumprod(a, axis, exclusive=exclusive, reverse=reverse), x)[1],
+        _close(_run(lambda a, ax=axis: tf.cumprod(a, ax, exclusive=exclusive, reverse=reverse),
+                    x)[1],
                ref(np.cumprod, 1, x, axis), dtype)
 
 
@@ -329,7 +330,7 @@ def test_norms_and_clipping():
            np.float64)
     _close(_run(lambda a: tf.norm(a, ord=np.inf, axis=[0, 1]), x)[1],
            np.linalg.norm(x, np.inf), np.float64)
-    t, out = _run(lambda a: tf.norm(a, axis=1, keepdims=True), x)
+    t, _ = _run(lambda a: tf.norm(a, axis=1, keepdims=True), x)
     assert t.shape.as_list() == [3, 1]
     n = np.linalg.norm(x)
     _close(_run(lambda a: tf.clip_by_norm(a, 1.0), x)[1], x / max(n, 1.0), np.float64)

@@ -1,4 +1,5 @@
 """tf.math (re-exports only)."""
+from tensorweave.ops.array_ops import top_k as top_k
 from tensorweave.ops.math_ops import abs as abs
 from tensorweave.ops.math_ops import accumulate_n as accumulate_n
 from tensorweave.ops.math_ops import acos as acos
@@ -19,8 +20,8 @@ from tensorweave.ops.math_ops import count_nonzero as count_nonzero
 from tensorweave.ops.math_ops import cumprod as cumprod
 from tensorweave.ops.math_ops import cumsum as cumsum
 from tensorweave.ops.math_ops import digamma as digamma
+from tensorweave.ops.math_ops import div_no_nan as divide_no_nan  # noqa: F401
 from tensorweave.ops.math_ops import divide as divide
-from tensorweave.ops.math_ops import div_no_nan as divide_no_nan
 from tensorweave.ops.math_ops import equal as equal
 from tensorweave.ops.math_ops import erf as erf
 from tensorweave.ops.math_ops import erfc as erfc
@@ -29,6 +30,7 @@ from tensorweave.ops.math_ops import expm1 as expm1
 from tensorweave.ops.math_ops import floor as floor
 from tensorweave.ops.math_ops import floordiv as floordiv
 from tensorweave.ops.math_ops import floormod as floormod
+from tensorweave.ops.math_ops import floormod as mod  # noqa: F401
 from tensorweave.ops.math_ops import greater as greater
 from tensorweave.ops.math_ops import greater_equal as greater_equal
 from tensorweave.ops.math_ops import is_finite as is_finite
@@ -47,7 +49,6 @@ from tensorweave.ops.math_ops import logical_or as logical_or
 from tensorweave.ops.math_ops import logical_xor as logical_xor
 from tensorweave.ops.math_ops import maximum as maximum
 from tensorweave.ops.math_ops import minimum as minimum
-from tensorweave.ops.math_ops import floormod as mod
 from tensorweave.ops.math_ops import multiply as multiply
 from tensorweave.ops.math_ops import negative as negative
 from tensorweave.ops.math_ops import not_equal as not_equal
@@ -79,7 +80,11 @@ from tensorweave.ops.math_ops import squared_difference as squared_difference
 from tensorweave.ops.math_ops import subtract as subtract
 from tensorweave.ops.math_ops import tan as tan
 from tensorweave.ops.math_ops import tanh as tanh
+from tensorweave.ops.math_ops import tensordot as tensordot
 from tensorweave.ops.math_ops import truediv as truediv
 from tensorweave.ops.math_ops import truncatediv as truncatediv
 from tensorweave.ops.math_ops import truncatemod as truncatemod
 from tensorweave.ops.math_ops import xlogy as xlogy
+from tensorweave.ops.nn_ops import log_softmax as log_softmax
+from tensorweave.ops.nn_ops import softmax as softmax
+from tensorweave.ops.nn_ops import softplus as softplus
