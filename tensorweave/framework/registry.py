@@ -329,7 +329,12 @@ def _convert_inputs(opdef, op_type, inputs, type_attr_values, all_attrs, g):
             else:
                 t = v if isinstance(v, graph_lib.Tensor) else convert_to_tensor(v, name=arg.name)
             if t.graph is not g:
-                t = g._capture(t) if g._building_function else _foreign(t, g, op_type)
+                if not g._building_function:
+                    t = _foreign(t, g, op_type)
+                elif arg.is_ref and hasattr(g, "_capture_ref"):
+                    t = g._capture_ref(t)  # a variable written inside a function body
+                else:
+                    t = g._capture(t)
             if arg.is_ref and not t.dtype.is_ref_dtype:
                 raise TypeError("'%s' Op requires that input '%s' be a mutable tensor (e.g.: a "
                                 "tf.Variable); got %s" % (op_type, arg.name, t.name))
