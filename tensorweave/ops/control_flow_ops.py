@@ -665,16 +665,20 @@ def _pack_vars(loop_vars, phs, single):
 
 
 class TensorListValue:
-    """The value of a variant TensorList: a tuple of arrays (immutable; set copies)."""
+    """The value of a variant TensorList.
 
-    __slots__ = ("element_shape", "items")
+    `items` is a tuple of arrays (set copies it), or, for lists built by push/pop, a Python
+    list shared between versions of which the first `length` entries belong to this one.
+    """
 
-    def __init__(self, items, element_shape=None):
+    __slots__ = ("items", "length")
+
+    def __init__(self, items, length=None):
         self.items = items
-        self.element_shape = element_shape
+        self.length = len(items) if length is None else length
 
     def __repr__(self):
-        return "<TensorList of %d>" % len(self.items)
+        return "<TensorList of %d>" % self.length
 
 
 def _shape_arg(element_shape):
@@ -688,7 +692,7 @@ def _shape_arg(element_shape):
 
 
 def _tl_from_tensor(tensor, element_shape, element_dtype=None, shape_type=None):
-    return TensorListValue(_tuple(tensor), tensor.shape[1:])
+    return TensorListValue(_tuple(tensor))
 
 
 register_op("TensorListFromTensor", inputs=["tensor: element_dtype",
@@ -710,7 +714,7 @@ register_op("TensorListReserve", inputs=["element_shape: shape_type",
 
 def _tl_get_item(handle, index, element_shape):
     i = int(index)
-    n = len(handle.items)
+    n = _tl_len(handle)
     if not 0 <= i < n:
         raise ValueError("Trying to access element %d in a list with %d elements." % (i, n))
     return handle.items[i]
@@ -725,6 +729,8 @@ register_op("TensorListGetItem", inputs=["input_handle: variant", "index: int32"
 def _tl_set_item(handle, index, item):
     i = int(index)
     items = handle.items
+    if isinstance(items, list):
+        items = _tuple(items[:handle.length])
     if not 0 <= i < len(items):
         raise ValueError("Trying to modify element %d in a list with %d elements." % (
             i, len(items)))
@@ -737,8 +743,14 @@ register_op("TensorListSetItem", inputs=["input_handle: variant", "index: int32"
             shape_fn=registry.scalar_shape, kernel=_tl_set_item, kernel_attrs=())
 
 
+def _tl_len(handle):
+    if isinstance(handle.items, list):
+        return handle.length
+    return len(handle.items)
+
+
 def _tl_length(handle):
-    return np.asarray(len(handle.items), np.int32)
+    return np.asarray(_tl_len(handle), np.int32)
 
 
 register_op("TensorListLength", inputs=["input_handle: variant"], outputs=["length: int32"],
@@ -747,6 +759,8 @@ register_op("TensorListLength", inputs=["input_handle: variant"], outputs=["leng
 
 def _tl_stack(handle, element_shape, element_dtype=None, num_elements=-1):
     items = handle.items
+    if isinstance(items, list):
+        items = items[:handle.length]
     dt = dtypes.as_dtype(element_dtype).np_dtype
     if not items:
         shp = [int(d) for d in np.asarray(element_shape).reshape(-1)] if np.ndim(
@@ -812,6 +826,55 @@ def _tensor_list_stack(handle, dtype, elem_shape, n, name="TensorArrayStack",
                                num_elements=-1 if n is None else int(n),
                                _element_static_shape=tensor_shape.as_shape(elem_shape))
         return out(op)
+
+
+def _empty_tensor_list(element_shape, max_num_elements, element_dtype=None, shape_type=None):
+    return TensorListValue([], 0)
+
+
+register_op("EmptyTensorList", inputs=["element_shape: shape_type",
+                                       "max_num_elements: int32"],
+            outputs=["handle: variant"], attrs={"element_dtype": TYPE, "shape_type": TYPE},
+            shape_fn=registry.scalar_shape, kernel=_empty_tensor_list, kernel_attrs=())
+
+
+def _tl_items(handle):
+    if isinstance(handle.items, list):
+        return handle.items[:handle.length]
+    return list(handle.items)
+
+
+def _tl_push_back(handle, tensor):
+    # NOTE: lists pushed to share one Python list (a persistent vector): a push onto the
+    # newest version appends in place; a push onto an older version copies.
+    items = handle.items
+    if isinstance(items, list) and len(items) == handle.length:
+        items.append(tensor)
+        return TensorListValue(items, len(items))
+    items = _tl_items(handle)
+    items.append(tensor)
+    return TensorListValue(items, len(items))
+
+
+register_op("TensorListPushBack", inputs=["input_handle: variant", "tensor: element_dtype"],
+            outputs=["output_handle: variant"], attrs={"element_dtype": TYPE},
+            shape_fn=registry.scalar_shape, kernel=_tl_push_back, kernel_attrs=())
+
+
+def _tl_pop_back(handle, element_shape, element_dtype=None):
+    n = handle.length if isinstance(handle.items, list) else len(handle.items)
+    if n == 0:
+        raise ValueError("Trying to pop from an empty list.")
+    if isinstance(handle.items, list):
+        return TensorListValue(handle.items, n - 1), handle.items[n - 1]
+    return TensorListValue(list(handle.items[:-1]), n - 1), handle.items[-1]
+
+
+register_op("TensorListPopBack", inputs=["input_handle: variant", "element_shape: int32"],
+            outputs=["output_handle: variant", "tensor: element_dtype"],
+            attrs={"element_dtype": TYPE},
+            shape_fn=lambda op: [tensor_shape.TensorShape([]), tensor_shape.unknown_shape()],
+            kernel=_tl_pop_back, kernel_attrs=())
 
 
 # ------------------------------------------------------------- map_fn / scan / fold
@@ -1114,7 +1177,7 @@ def _if_grad(op, grads):
     op_type = "If" if (_is_stateful(tg) or _is_stateful(eg)) else "StatelessIf"
     with g.as_default():
         gop = registry.apply_op(op_type, [op._inputs[0], fwd_inputs + out_grads],
-                                name=op.name + "_grad", Tout=[fwd_inputs[i].dtype for i in keep],
+                                Tout=[fwd_inputs[i].dtype for i in keep],
                                 then_branch=tg, else_branch=eg, output_shapes=shapes)
     res = [None] * len(op._inputs)
     for k, i in enumerate(keep):

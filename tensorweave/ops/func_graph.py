@@ -140,12 +140,22 @@ class FuncGraph(graph_lib.Graph):
             outer_t = outer._capture(tensor)
         else:
             outer_t = tensor
-        if tensor.dtype.is_ref_dtype and tensor.op.type in VARIABLE_OP_TYPES:
-            return self._mirror_variable(tensor)
         inner = self.add_placeholder(tensor.dtype.base_dtype, tensor.shape,
                                      tensor.op.name.split("/")[-1])
         self._captures[key] = (outer_t, inner)
         return inner
+
+    def _capture_ref(self, tensor):
+        """A ref input (Assign...) of an outer variable: a same-named variable op here.
+
+        Reads of outer variables are ordinary captures (their value enters as an input of the
+        calling op, so gradients reach the variable); writes need the variable itself.
+        """
+        if tensor.graph is self:
+            return tensor
+        if tensor.dtype.is_ref_dtype and tensor.op.type in VARIABLE_OP_TYPES:
+            return self._mirror_variable(tensor)
+        return self._capture(tensor)
 
     def _mirror_variable(self, tensor):
         """A same-named variable op inside the function: it shares the session's value."""
