@@ -1,6 +1,4 @@
 """tf.linalg (re-exports only)."""
-from tensorweave.ops.array_ops import matrix_transpose as matrix_transpose
-from tensorweave.ops.array_ops import matrix_transpose as transpose  # noqa: F401
 from tensorweave.ops.math_ops import einsum as einsum
 from tensorweave.ops.math_ops import l2_normalize as l2_normalize
 from tensorweave.ops.math_ops import matmul as matmul

@@ -1,5 +1,4 @@
 """tf.math (re-exports only)."""
-from tensorweave.ops.array_ops import top_k as top_k
 from tensorweave.ops.math_ops import abs as abs
 from tensorweave.ops.math_ops import accumulate_n as accumulate_n
 from tensorweave.ops.math_ops import acos as acos
