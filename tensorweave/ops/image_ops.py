@@ -2,11 +2,8 @@
 flips, crops, brightness/contrast, grayscale, dtype conversion, per-image standardization."""
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, registry, tensor_shape, tensor_util
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
-from tensorweave.framework import tensor_util
 from tensorweave.framework.registry import TYPE, register_op
 from tensorweave.ops import nn_ops
 from tensorweave.ops.nn_ops import _I32, _bin_c, _const, _g, _op, _shape, _t
@@ -96,13 +93,13 @@ def _resize_shape(op):
     return [tensor_shape.TensorShape([d[0], hw[0], hw[1], d[3]])]
 
 
-def _ResizeBilinearGrad(op, grad):  # noqa: N802
+def _ResizeBilinearGrad(op, grad):
     return (_op("ResizeBilinearGrad", [grad, op.inputs[0]],
                 align_corners=op.get_attr("align_corners"),
                 half_pixel_centers=op.get_attr("half_pixel_centers")), None)
 
 
-def _ResizeNearestNeighborGrad(op, grad):  # noqa: N802
+def _ResizeNearestNeighborGrad(op, grad):
     image = op.inputs[0]
     if image.shape[1:3].is_fully_defined():
         image_shape = _const(image.shape.as_list()[1:3], _I32)
@@ -359,7 +356,7 @@ def _random_flip(image, flip_index, seed, scope_name):
         if n == 3:
             u = random_ops.random_uniform([], minval=0, maxval=1.0, seed=seed)
             cond = _bin_c("Less", u, .5, "Less")
-            res = _op("Select", [cond, _reverse(image, [flip_index]), image], name=scope)
+            res = _op("SelectV2", [cond, _reverse(image, [flip_index]), image], name=scope)
             res.set_shape(image.shape)
             return res
         if n == 4:

@@ -10,11 +10,8 @@ import numbers
 
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, registry, tensor_shape, tensor_util
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
-from tensorweave.framework import tensor_util
 from tensorweave.framework.registry import TYPE, out, register_op
 from tensorweave.kernels import conv as conv_k
 from tensorweave.kernels import lrn as lrn_k
@@ -194,11 +191,11 @@ def _relu_grad(g, f):
     return np.multiply(g, f > 0)
 
 
-def _ReluGrad(op, grad):  # noqa: N802
+def _ReluGrad(op, grad):
     return _op("ReluGrad", [grad, op.outputs[0]])
 
 
-def _ReluGradGrad(op, grad):  # noqa: N802
+def _ReluGradGrad(op, grad):
     x = op.inputs[1]
     return _op("ReluGrad", [grad, x]), _zeros_like(x)
 
@@ -216,11 +213,11 @@ def _relu6_grad(g, f):
     return np.multiply(g, (f > 0) & (f < 6))
 
 
-def _Relu6Grad(op, grad):  # noqa: N802
+def _Relu6Grad(op, grad):
     return _op("Relu6Grad", [grad, op.inputs[0]])
 
 
-def _Relu6GradGrad(op, grad):  # noqa: N802
+def _Relu6GradGrad(op, grad):
     x = op.inputs[1]
     return _op("Relu6Grad", [grad, x]), _op("Fill", [_shape(x), _const(0, x.dtype.base_dtype)])
 
@@ -237,11 +234,11 @@ def _elu_grad(g, y):
     return np.where(y < 0, g * (y + y.dtype.type(1)), g)
 
 
-def _EluGrad(op, grad):  # noqa: N802
+def _EluGrad(op, grad):
     return _op("EluGrad", [grad, op.outputs[0]])
 
 
-def _EluGradGrad(op, grad):  # noqa: N802
+def _EluGradGrad(op, grad):
     # NOTE: TF's _EluGradGrad: d/dy of (g * (y + 1)) where y < 0.
     elu_x = op.inputs[1]
     zero = _const(0, elu_x.dtype.base_dtype)
@@ -268,7 +265,7 @@ def _selu_grad(g, y):
     return np.where(y > 0, g * t(_SELU_SCALE), g * (y + t(_SELU_SCALE * _SELU_ALPHA)))
 
 
-def _SeluGrad(op, grad):  # noqa: N802
+def _SeluGrad(op, grad):
     return _op("SeluGrad", [grad, op.outputs[0]])
 
 
@@ -290,7 +287,7 @@ def _softplus_grad(g, f):
     return g * _sigmoid_np(f)
 
 
-def _SoftplusGrad(op, grad):  # noqa: N802
+def _SoftplusGrad(op, grad):
     return _op("SoftplusGrad", [grad, op.inputs[0]])
 
 
@@ -307,7 +304,7 @@ def _softsign_grad(g, f):
     return g / (d * d)
 
 
-def _SoftsignGrad(op, grad):  # noqa: N802
+def _SoftsignGrad(op, grad):
     return _op("SoftsignGrad", [grad, op.inputs[0]])
 
 
@@ -324,11 +321,11 @@ def _leaky_relu_grad(g, f, alpha=0.2):
     return np.where(f > 0, g, g * g.dtype.type(np.float32(alpha)))
 
 
-def _LeakyReluGrad(op, grad):  # noqa: N802
+def _LeakyReluGrad(op, grad):
     return _op("LeakyReluGrad", [grad, op.inputs[0]], alpha=op.get_attr("alpha"))
 
 
-def _LeakyReluGradGrad(op, grad):  # noqa: N802
+def _LeakyReluGradGrad(op, grad):
     x = op.inputs[1]
     return (_op("LeakyReluGrad", [grad, x], alpha=op.get_attr("alpha")), _zeros_like(x))
 
@@ -444,12 +441,12 @@ def _bias_add_grad(out_backprop, data_format="NHWC"):
     return np.add.reduce(g.reshape(-1, c), axis=0)
 
 
-def _BiasAddGrad(op, received_grad):  # noqa: N802
+def _BiasAddGrad(op, received_grad):
     df = op.get_attr("data_format")
     return received_grad, _op("BiasAddGrad", [received_grad], data_format=df)
 
 
-def _BiasAddGradGrad(op, received_grad):  # noqa: N802
+def _BiasAddGradGrad(op, received_grad):
     df = _attr_str(op.get_attr("data_format"))
     x = op.inputs[0]
     n = x.shape.ndims
@@ -518,7 +515,7 @@ def _log_softmax(logits):
     return shifted
 
 
-def _SoftmaxGrad(op, grad_softmax):  # noqa: N802
+def _SoftmaxGrad(op, grad_softmax):
     softmax = op.outputs[0]
     sum_channels = _reduce("Sum", _op("Mul", [grad_softmax, softmax], name="mul"), [-1],
                            keepdims=True)
@@ -526,7 +523,7 @@ def _SoftmaxGrad(op, grad_softmax):  # noqa: N802
                name="mul")
 
 
-def _LogSoftmaxGrad(op, grad):  # noqa: N802
+def _LogSoftmaxGrad(op, grad):
     softmax = _op("Exp", [op.outputs[0]])
     s = _reduce("Sum", grad, [-1], keepdims=True)
     return _op("Sub", [grad, _op("Mul", [s, softmax], name="mul")], name="sub")
@@ -620,7 +617,7 @@ def _broadcast_mul(vec, mat):
     return _op("Mul", [_expand_dims(vec, -1), mat], name="mul")
 
 
-def _SoftmaxXentGrad(op, grad_loss, grad_grad):  # noqa: N802
+def _SoftmaxXentGrad(op, grad_loss, grad_grad):
     softmax_grad = op.outputs[1]
     grad = _broadcast_mul(grad_loss, softmax_grad)
     logits = op.inputs[0]
@@ -678,7 +675,7 @@ def _sparse_softmax_xent(features, labels):
     return loss.astype(features.dtype, copy=False), e
 
 
-def _SparseSoftmaxXentGrad(op, grad_loss, grad_grad):  # noqa: N802
+def _SparseSoftmaxXentGrad(op, grad_loss, grad_grad):
     sparse_softmax_grad = op.outputs[1]
     grad = _broadcast_mul(grad_loss, sparse_softmax_grad)
     logits = op.inputs[0]
@@ -897,7 +894,7 @@ def _l2_loss(t):
     return np.asarray(np.dot(f, f) * t.dtype.type(0.5), dtype=t.dtype)
 
 
-def _L2LossGrad(op, grad):  # noqa: N802
+def _L2LossGrad(op, grad):
     return _op("Mul", [op.inputs[0], grad], name="mul")
 
 
@@ -1051,40 +1048,40 @@ def _shape_n(tensors):
     return registry.apply_op("ShapeN", [list(tensors)], out_type=_I32).outputs
 
 
-def _Conv2DGrad(op, grad):  # noqa: N802
+def _Conv2DGrad(op, grad):
     a = _conv_attrs(op)
     shape_0, shape_1 = _shape_n([op.inputs[0], op.inputs[1]])
     return [_op("Conv2DBackpropInput", [shape_0, op.inputs[1], grad], **a),
             _op("Conv2DBackpropFilter", [op.inputs[0], shape_1, grad], **a)]
 
 
-def _Conv2DBackpropInputGrad(op, grad):  # noqa: N802
+def _Conv2DBackpropInputGrad(op, grad):
     a = _conv_attrs(op)
     return [None,
             _op("Conv2DBackpropFilter", [grad, _shape(op.inputs[1]), op.inputs[2]], **a),
             _op("Conv2D", [grad, op.inputs[1]], **a)]
 
 
-def _Conv2DBackpropFilterGrad(op, grad):  # noqa: N802
+def _Conv2DBackpropFilterGrad(op, grad):
     a = _conv_attrs(op)
     return [_op("Conv2DBackpropInput", [_shape(op.inputs[0]), grad, op.inputs[2]], **a),
             None,
             _op("Conv2D", [op.inputs[0], grad], **a)]
 
 
-def _conv2d_kernel(input, filter, strides, padding, explicit_paddings=(),  # noqa: A002
+def _conv2d_kernel(input, filter, strides, padding, explicit_paddings=(),
                    data_format="NHWC", dilations=(1, 1, 1, 1)):
     return conv_k.conv2d(input, filter, strides, padding, True, explicit_paddings,
                          data_format, dilations)
 
 
-def _conv2d_bi_kernel(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+def _conv2d_bi_kernel(input_sizes, filter, out_backprop, strides, padding,
                       explicit_paddings=(), data_format="NHWC", dilations=(1, 1, 1, 1)):
     return conv_k.conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,
                                         True, explicit_paddings, data_format, dilations)
 
 
-def _conv2d_bf_kernel(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+def _conv2d_bf_kernel(input, filter_sizes, out_backprop, strides, padding,
                       explicit_paddings=(), data_format="NHWC", dilations=(1, 1, 1, 1)):
     return conv_k.conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
                                          True, explicit_paddings, data_format, dilations)
@@ -1111,7 +1108,7 @@ _DW_KATTRS = ("strides", "padding", "explicit_paddings", "data_format", "dilatio
 _DW_GATTRS = ("strides", "padding", "explicit_paddings", "data_format", "dilations")
 
 
-def _DepthwiseConv2dNativeGrad(op, grad):  # noqa: N802
+def _DepthwiseConv2dNativeGrad(op, grad):
     a = _conv_attrs(op, _DW_GATTRS)
     return [_op("DepthwiseConv2dNativeBackpropInput",
                 [_shape(op.inputs[0]), op.inputs[1], grad], **a),
@@ -1119,7 +1116,7 @@ def _DepthwiseConv2dNativeGrad(op, grad):  # noqa: N802
                 [op.inputs[0], _shape(op.inputs[1]), grad], **a)]
 
 
-def _DepthwiseBackpropInputGrad(op, grad):  # noqa: N802
+def _DepthwiseBackpropInputGrad(op, grad):
     a = _conv_attrs(op, _DW_GATTRS)
     return [None,
             _op("DepthwiseConv2dNativeBackpropFilter",
@@ -1127,7 +1124,7 @@ def _DepthwiseBackpropInputGrad(op, grad):  # noqa: N802
             _op("DepthwiseConv2dNative", [grad, op.inputs[1]], **a)]
 
 
-def _DepthwiseBackpropFilterGrad(op, grad):  # noqa: N802
+def _DepthwiseBackpropFilterGrad(op, grad):
     a = _conv_attrs(op, _DW_GATTRS)
     return [_op("DepthwiseConv2dNativeBackpropInput",
                 [_shape(op.inputs[0]), grad, op.inputs[2]], **a),
@@ -1156,21 +1153,21 @@ _C3_ATTRS = {"T": TYPE, "strides": registry.REQUIRED, "padding": registry.REQUIR
 _C3_KATTRS = ("strides", "padding", "data_format", "dilations")
 
 
-def _Conv3DGrad(op, grad):  # noqa: N802
+def _Conv3DGrad(op, grad):
     a = _conv_attrs(op, _C3_KATTRS)
     shape_0, shape_1 = _shape_n([op.inputs[0], op.inputs[1]])
     return [_op("Conv3DBackpropInputV2", [shape_0, op.inputs[1], grad], **a),
             _op("Conv3DBackpropFilterV2", [op.inputs[0], shape_1, grad], **a)]
 
 
-def _Conv3DBackpropInputGrad(op, grad):  # noqa: N802
+def _Conv3DBackpropInputGrad(op, grad):
     a = _conv_attrs(op, _C3_KATTRS)
     return [None,
             _op("Conv3DBackpropFilterV2", [grad, _shape(op.inputs[1]), op.inputs[2]], **a),
             _op("Conv3D", [grad, op.inputs[1]], **a)]
 
 
-def _Conv3DBackpropFilterGrad(op, grad):  # noqa: N802
+def _Conv3DBackpropFilterGrad(op, grad):
     a = _conv_attrs(op, _C3_KATTRS)
     return [_op("Conv3DBackpropInputV2", [_shape(op.inputs[0]), grad, op.inputs[2]], **a),
             None,
@@ -1236,10 +1233,10 @@ def _convert_padding(padding, expected_length=4):
     return padding, explicit
 
 
-def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
+def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,
            data_format="NHWC", dilations=(1, 1, 1, 1), name=None, filters=None):
     """tf.nn.conv2d (padding 'SAME', 'VALID' or an explicit list of pairs)."""
-    filter = _lookup("filters", filters, "filter", filter)  # noqa: A001
+    filter = _lookup("filters", filters, "filter", filter)
     padding, explicit = _convert_padding(padding)
     if data_format is None:
         data_format = "NHWC"
@@ -1251,18 +1248,18 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
                data_format=data_format, dilations=dilations)
 
 
-def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,  # noqa: A002
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,
                           padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
                           dilations=(1, 1, 1, 1), name=None, filters=None):
     """tf.nn.conv2d_backprop_input."""
-    filter = _lookup("filters", filters, "filter", filter)  # noqa: A001
+    filter = _lookup("filters", filters, "filter", filter)
     padding, explicit = _convert_padding(padding)
     return _op("Conv2DBackpropInput", [input_sizes, filter, out_backprop], name=name,
                strides=list(strides), padding=padding, use_cudnn_on_gpu=use_cudnn_on_gpu,
                explicit_paddings=explicit, data_format=data_format, dilations=list(dilations))
 
 
-def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
                            use_cudnn_on_gpu=True, data_format="NHWC", dilations=(1, 1, 1, 1),
                            name=None):
     """tf.nn.conv2d_backprop_filter."""
@@ -1272,12 +1269,12 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
                explicit_paddings=explicit, data_format=data_format, dilations=list(dilations))
 
 
-def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  # noqa: A002
-                     padding="SAME", data_format="NHWC", name=None, input=None,  # noqa: A002
+def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,
+                     padding="SAME", data_format="NHWC", name=None, input=None,
                      filters=None, dilations=None):
     """tf.nn.conv2d_transpose: Conv2DBackpropInput with `output_shape` as input_sizes."""
     value = _lookup("input", input, "value", value)
-    filter = _lookup("filters", filters, "filter", filter)  # noqa: A001
+    filter = _lookup("filters", filters, "filter", filter)
     with graph_lib.name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as name:
         if data_format is None:
             data_format = "NHWC"
@@ -1286,12 +1283,12 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
         dilations = _get_sequence(dilations, 2, ci, "dilations")
         padding, explicit = _convert_padding(padding)
         value = _t(value, name="value")
-        filter = _t(filter, name="filter")  # noqa: A001
+        filter = _t(filter, name="filter")
         fs, vs = filter.shape, value.shape
         if fs.ndims is not None and vs.ndims == 4 and fs.as_list()[3] is not None and \
                 vs.as_list()[ci] is not None and fs.as_list()[3] != vs.as_list()[ci]:
             raise ValueError("input channels does not match filter's input channels, "
-                             "{} != {}".format(vs.as_list()[ci], fs.as_list()[3]))
+                             f"{vs.as_list()[ci]} != {fs.as_list()[3]}")
         sizes = output_shape
         if not isinstance(sizes, graph_lib.Tensor):
             sizes = _arg(list(sizes) if not isinstance(sizes, np.ndarray) else sizes,
@@ -1301,7 +1298,7 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
                    dilations=dilations)
 
 
-def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",  # noqa: A002
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
                             dilations=(1, 1, 1, 1), name=None):
     """tf.nn.depthwise_conv2d_native."""
     padding, explicit = _convert_padding(padding)
@@ -1310,13 +1307,13 @@ def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
                dilations=list(dilations))
 
 
-def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None,  # noqa: A002
+def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None,
                      data_format=None, dilations=None):
     """tf.nn.depthwise_conv2d (rate/dilations become the op's dilations attr)."""
     rate = _lookup("dilations", dilations, "rate", rate)
     with graph_lib.name_scope(name, "depthwise", [input, filter]) as name:
-        input = _t(input, name="tensor_in")  # noqa: A001
-        filter = _t(filter, name="filter_in")  # noqa: A001
+        input = _t(input, name="tensor_in")
+        filter = _t(filter, name="filter_in")
         if rate is None:
             rate = [1, 1]
         rate = [int(r) for r in np.broadcast_to(np.asarray(rate).ravel(), (2,))]
@@ -1328,13 +1325,13 @@ def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None,  # n
                                        dilations=dil, name=name)
 
 
-def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,
                      rate=None, name=None, data_format=None, dilations=None):
     """tf.nn.separable_conv2d: depthwise conv then a 1x1 conv."""
     rate = _lookup("dilations", dilations, "rate", rate)
     with graph_lib.name_scope(name, "separable_conv2d",
                               [input, depthwise_filter, pointwise_filter]) as name:
-        input = _t(input, name="tensor_in")  # noqa: A001
+        input = _t(input, name="tensor_in")
         depthwise_filter = _t(depthwise_filter, name="depthwise_filter")
         pointwise_filter = _t(pointwise_filter, name="pointwise_filter")
         pws = pointwise_filter.shape.with_rank(4) if pointwise_filter.shape.ndims is not None \
@@ -1355,21 +1352,21 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
                       name=name)
 
 
-def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC",  # noqa: A002
+def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC",
            dilations=(1, 1, 1, 1, 1), name=None, filters=None):
     """tf.nn.conv3d."""
-    filter = _lookup("filters", filters, "filter", filter)  # noqa: A001
+    filter = _lookup("filters", filters, "filter", filter)
     return _op("Conv3D", [input, filter], name=name, strides=list(strides),
                padding=_s(padding), data_format=data_format or "NDHWC",
                dilations=list(dilations))
 
 
-def conv3d_transpose(value, filter=None, output_shape=None, strides=None,  # noqa: A002
+def conv3d_transpose(value, filter=None, output_shape=None, strides=None,
                      padding="SAME", data_format="NDHWC", name=None, filters=None,
-                     dilations=None, input=None):  # noqa: A002
+                     dilations=None, input=None):
     """tf.nn.conv3d_transpose: Conv3DBackpropInputV2."""
     value = _lookup("input", input, "value", value)
-    filter = _lookup("filters", filters, "filter", filter)  # noqa: A001
+    filter = _lookup("filters", filters, "filter", filter)
     with graph_lib.name_scope(name, "conv3d_transpose", [value, filter, output_shape]) as name:
         ci = 1 if (data_format or "NDHWC").startswith("NC") else 4
         strides = _get_sequence(strides, 3, ci, "strides")
@@ -1383,7 +1380,7 @@ def conv3d_transpose(value, filter=None, output_shape=None, strides=None,  # noq
 
 
 def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
-           data_format=None, name=None, input=None, dilations=None):  # noqa: A002
+           data_format=None, name=None, input=None, dilations=None):
     """tf.nn.conv1d: Conv2D over an inserted height-1 dim."""
     value = _lookup("input", input, "value", value)
     with graph_lib.name_scope(name, "conv1d", [value, filters]) as name:
@@ -1407,13 +1404,13 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
         return _squeeze(result, [spatial], name=name)
 
 
-def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None,  # noqa: A002
+def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None,
                 name=None, data_format=None, filters=None, dilations=None):
     """tf.nn.convolution for 1-, 2- and 3-D inputs."""
-    filter = _lookup("filters", filters, "filter", filter)  # noqa: A001
+    filter = _lookup("filters", filters, "filter", filter)
     dilation_rate = _lookup("dilations", dilations, "dilation_rate", dilation_rate)
-    input = _t(input, name="input")  # noqa: A001
-    filter = _t(filter, name="filter")  # noqa: A001
+    input = _t(input, name="input")
+    filter = _t(filter, name="filter")
     n = None
     if filter.shape.ndims is not None:
         n = filter.shape.ndims - 2
@@ -1471,20 +1468,20 @@ def _pool_attrs(op, explicit=True):
     return {k: op._attrs[k] for k in names if k in op._attrs}
 
 
-def _MaxPoolGrad(op, grad):  # noqa: N802
+def _MaxPoolGrad(op, grad):
     return _op("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], **_pool_attrs(op))
 
 
-def _MaxPoolGradGrad(op, grad):  # noqa: N802
+def _MaxPoolGradGrad(op, grad):
     return (_zeros_like(op.inputs[0]), _zeros_like(op.inputs[1]),
             _op("MaxPoolGradGrad", [op.inputs[0], op.inputs[1], grad], **_pool_attrs(op)))
 
 
-def _AvgPoolGrad(op, grad):  # noqa: N802
+def _AvgPoolGrad(op, grad):
     return _op("AvgPoolGrad", [_shape(op.inputs[0]), grad], **_pool_attrs(op, False))
 
 
-def _AvgPoolGradGrad(op, grad):  # noqa: N802
+def _AvgPoolGradGrad(op, grad):
     return (_op("StopGradient", [op.inputs[0]]),
             _op("AvgPool", [grad], **_pool_attrs(op, False)))
 
@@ -1545,15 +1542,15 @@ def _pool3_attrs(op):
     return {k: op._attrs[k] for k in ("ksize", "strides", "padding", "data_format")}
 
 
-def _MaxPool3DGrad(op, grad):  # noqa: N802
+def _MaxPool3DGrad(op, grad):
     return _op("MaxPool3DGrad", [op.inputs[0], op.outputs[0], grad], **_pool3_attrs(op))
 
 
-def _AvgPool3DGrad(op, grad):  # noqa: N802
+def _AvgPool3DGrad(op, grad):
     return _op("AvgPool3DGrad", [_shape(op.inputs[0]), grad], **_pool3_attrs(op))
 
 
-def _AvgPool3DGradGrad(op, grad):  # noqa: N802
+def _AvgPool3DGradGrad(op, grad):
     return (_op("StopGradient", [op.inputs[0]]), _op("AvgPool3D", [grad], **_pool3_attrs(op)))
 
 
@@ -1595,40 +1592,40 @@ def _pool(op_type, default_name, value, ksize, strides, padding, data_format, na
 
 
 def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None,
-             input=None):  # noqa: A002
+             input=None):
     """tf.nn.max_pool."""
     value = _lookup("input", input, "value", value)
     return _pool("MaxPool", "MaxPool", value, ksize, strides, padding, data_format, name, 2,
                  True)
 
 
-def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """tf.nn.max_pool2d."""
     return _pool("MaxPool", "MaxPool2d", input, ksize, strides, padding, data_format, name, 2,
                  True)
 
 
 def avg_pool(value, ksize, strides, padding, data_format="NHWC", name=None,
-             input=None):  # noqa: A002
+             input=None):
     """tf.nn.avg_pool."""
     value = _lookup("input", input, "value", value)
     return _pool("AvgPool", "AvgPool", value, ksize, strides, padding, data_format, name, 2,
                  False)
 
 
-def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """tf.nn.avg_pool2d."""
     return _pool("AvgPool", "AvgPool2D", input, ksize, strides, padding, data_format, name, 2,
                  False)
 
 
-def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
     """tf.nn.max_pool3d."""
     return _pool("MaxPool3D", "MaxPool3D", input, ksize, strides, padding, data_format, name,
                  3, False)
 
 
-def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
     """tf.nn.avg_pool3d."""
     return _pool("AvgPool3D", "AvgPool3D", input, ksize, strides, padding, data_format, name,
                  3, False)
@@ -1650,7 +1647,7 @@ def _lrn_shape(op):
     return [s if s.ndims is not None else tensor_shape.unknown_shape(4)]
 
 
-def _LRNGrad(op, grad):  # noqa: N802
+def _LRNGrad(op, grad):
     a = {k: op._attrs[k] for k in _LRN_KATTRS}
     return _op("LRNGrad", [grad, op.inputs[0], op.outputs[0]], **a)
 
@@ -1662,7 +1659,7 @@ register_op("LRNGrad", inputs=["input_grads: T", "input_image: T", "output_image
             kernel=lrn_k.lrn_grad, kernel_attrs=_LRN_KATTRS, grad=None)
 
 
-def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,  # noqa: A002
+def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,
                                  name=None):
     """tf.nn.local_response_normalization / tf.nn.lrn."""
     return _op("LRN", [input], name=name, depth_radius=int(depth_radius), bias=float(bias),
@@ -1862,7 +1859,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     if variance is None:
         variance = _const(np.zeros((0,), u))
     min_epsilon = 1.001e-5
-    epsilon = epsilon if epsilon > min_epsilon else min_epsilon
+    epsilon = max(min_epsilon, epsilon)
     outs = registry.apply_op("FusedBatchNormV3", [x, scale, offset, mean, variance],
                              name=name, epsilon=float(epsilon),
                              exponential_avg_factor=float(exponential_avg_factor),
@@ -1933,7 +1930,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None,
                                          variance_epsilon=None, scale_after_normalization=None,
-                                         name=None, input=None, mean=None,  # noqa: A002
+                                         name=None, input=None, mean=None,
                                          variance=None):
     """tf.nn.batch_norm_with_global_normalization (composite)."""
     t = _lookup("input", input, "t", t)

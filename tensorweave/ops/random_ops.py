@@ -9,11 +9,8 @@ seed is set. TF's Philox bit streams are not reproduced.
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, registry, tensor_shape, tensor_util
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
-from tensorweave.framework import tensor_util
 from tensorweave.framework.registry import TYPE, out, register_op
 from tensorweave.ops import nn_ops
 from tensorweave.ops.nn_ops import _I32, _bin_c, _const, _g, _op, _shape, _t
@@ -365,11 +362,10 @@ def random_crop(value, size, seed=None, name=None):
         all_ok = nn_ops._reduce("All", ge, None)
         check = None
         try:
-            with _g().name_scope("Assert"):
-                with _g().name_scope("Assert") as scope:
-                    msg = _const("Need value.shape >= size, got ", name="data_0")
-                    check = registry.apply_op("Assert", [all_ok, [msg, shape, size]],
-                                              name=scope, summarize=1000)
+            with _g().name_scope("Assert"), _g().name_scope("Assert") as scope:
+                msg = _const("Need value.shape >= size, got ", name="data_0")
+                check = registry.apply_op("Assert", [all_ok, [msg, shape, size]],
+                                          name=scope, summarize=1000)
         except LookupError:
             check = None
         if check is not None:
