@@ -459,8 +459,8 @@ def _while_shape(op):
     return list(op._attrs["output_shapes"])
 
 
-def _WhileGrad(op, *grads):
-    raise LookupError("The gradient of While (op '%s') is not implemented yet." % op.name)
+def _WhileGrad(op, *grads):  # noqa: N802 - TF's gradient naming
+    return _while_grad(op, grads)
 
 
 for _t, _stateful in (("While", True), ("StatelessWhile", False)):
@@ -589,6 +589,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                 cond_out = _to_output_tensor(cond_fg, cond_out, "cond")
         cond_fg.outputs = [cond_out]
         body_fg.outputs = body_out
+        body_fg.num_loop_vars = len(flat_in)
         captured = _align_captures([cond_fg, body_fg])
         body_fg.outputs = body_out + list(body_fg.inputs[len(specs):])
         _register_function(g, cond_fg)
@@ -1090,11 +1091,15 @@ def _copy_function_graph(src, dst, input_map):
         dst._name_stack = ""
         dst._control_dependencies_stack = []
         try:
+            name = fop.name
+            if name in dst._nodes_by_name or name.lower() in dst._names_in_use:
+                name = dst.unique_name(name)
+            else:
+                dst._names_in_use[name.lower()] = 1
             new = registry.create_op_raw(dst, fop.type, ins, [t.dtype for t in fop._outputs],
-                                         fop.name + "/", dict(fop._attrs))
+                                         name + "/", dict(fop._attrs))
         finally:
             dst._name_stack, dst._control_dependencies_stack = saved_stack, saved_cd
-        dst._names_in_use[fop.name.lower()] = 1
         for c in fop._control_inputs:
             if c in op_map:
                 new._add_control_input(op_map[c])
@@ -1182,4 +1187,154 @@ def _if_grad(op, grads):
     res = [None] * len(op._inputs)
     for k, i in enumerate(keep):
         res[1 + i] = gop._outputs[k]
+    return res
+
+# ---------------------------------------------------------------- While gradient
+
+
+def _is_float(dt):
+    return dt.base_dtype.is_floating or dt.base_dtype.is_complex
+
+
+def _zeros_like(t):
+    return out(registry.apply_op("ZerosLike", [t]))
+
+
+def _int_const(v, dtype):
+    return registry.constant_op(np.array(v, dtypes.as_dtype(dtype).np_dtype))
+
+
+def _while_grad(op, grads):
+    """While gradient for any (data-dependent) trip count.
+
+    1. A replay While re-runs the forward loop from the same inputs and pushes each
+       iteration's loop-variable values onto TensorLists (extra loop vars); its counter output
+       is the trip count n. (The forward op is left untouched; stateful bodies, e.g. random
+       ops, would replay differently.)
+    2. A backward While runs n times: it pops the values of iteration n-1-k, re-creates the
+       forward body's ops on them and differentiates them with tf.gradients, carrying the
+       loop-variable gradients and summing the captured inputs' gradients.
+    """
+    from tensorweave.training import gradients as gradients_lib
+
+    cond_fg, body_fg = op._attrs["cond"], op._attrs["body"]
+    g = op.graph
+    n_in = len(op._inputs)
+    nv = getattr(body_fg, "num_loop_vars", n_in - 2)
+    ncap = n_in - 2 - nv
+    var_dt = [op._inputs[2 + k].dtype.base_dtype for k in range(nv)]
+    var_shapes = [op._outputs[2 + k].shape for k in range(nv)]
+    caps = list(op._inputs[2 + nv:])
+    fv = [k for k in range(nv) if _is_float(var_dt[k])]
+    fc = [c for c in range(ncap) if _is_float(caps[c].dtype)]
+    if not fv and not fc:
+        return [None] * n_in
+    base = op.name.replace("/", "_")
+    cdt = op._inputs[0].dtype.base_dtype
+    variant = dtypes.variant
+
+    def acc_graph(src, name, with_push):
+        fg = func_graph_lib.FuncGraph(func_graph_lib.unique_function_name(name), g)
+        ins = [fg.add_placeholder(t.dtype, t.shape, t.op.name) for t in src.inputs]
+        accs = [fg.add_placeholder(variant, [], "acc") for _ in range(nv)]
+        fg.inputs = ins + accs
+        with fg.as_default():
+            mapping = _copy_function_graph(src, fg, {id(a): b for a, b in zip(src.inputs, ins)})
+            outs = [mapping[id(t)] for t in src.outputs]
+            if with_push:
+                outs = outs + [out(registry.apply_op("TensorListPushBack", [a, ins[2 + k]]))
+                               for k, a in enumerate(accs)]
+        fg.outputs = outs
+        _register_function(g, fg)
+        return fg
+
+    # 1. replay with accumulators
+    with g.as_default():
+        rcond = acc_graph(cond_fg, base + "_replay_cond", False)
+        rbody = acc_graph(body_fg, base + "_replay_body", True)
+        empties = [out(registry.apply_op(
+            "EmptyTensorList", [_int_const(-1, dtypes.int32), _int_const(-1, dtypes.int32)],
+            element_dtype=var_dt[k], name="EmptyTensorList")) for k in range(nv)]
+        r_in = list(op._inputs) + empties
+        replay = registry.apply_op(
+            op._type, [r_in], name="replay", cond=rcond, body=rbody,
+            output_shapes=[t.shape for t in op._outputs] + [tensor_shape.TensorShape([])] * nv,
+            parallel_iterations=op._attrs.get("parallel_iterations", 10))
+        trip = replay._outputs[0]
+        acc_lists = replay._outputs[n_in:n_in + nv]
+
+        # 2. backward loop vars: [bc, n, g_vars(fv), g_caps(fc), accs(nv), caps(ncap)]
+        g_init = []
+        for k in fv:
+            gr = grads[2 + k] if 2 + k < len(grads) else None
+            g_init.append(_zeros_like(op._outputs[2 + k]) if gr is None else
+                          registry.convert_to_tensor(gr))
+        gc_init = []
+        for c in fc:
+            gr = grads[2 + nv + c] if 2 + nv + c < len(grads) else None
+            gc_init.append(_zeros_like(caps[c]) if gr is None else registry.convert_to_tensor(gr))
+        b_in = [_int_const(0, cdt), trip] + g_init + gc_init + list(acc_lists) + caps
+        b_shapes = ([tensor_shape.TensorShape([])] * 2 + [var_shapes[k] for k in fv] +
+                    [caps[c].shape for c in fc] + [tensor_shape.TensorShape([])] * nv +
+                    [t.shape for t in caps])
+
+    def b_inputs(fg):
+        return [fg.add_placeholder(t.dtype, s, "b%d" % i)
+                for i, (t, s) in enumerate(zip(b_in, b_shapes))]
+
+    bcond = func_graph_lib.FuncGraph(func_graph_lib.unique_function_name(base + "_grad_cond"),
+                                     g)
+    bcond.inputs = b_inputs(bcond)
+    with bcond.as_default():
+        bcond.outputs = [out(registry.apply_op("Less", [bcond.inputs[0], bcond.inputs[1]]))]
+    bbody = func_graph_lib.FuncGraph(func_graph_lib.unique_function_name(base + "_grad_body"),
+                                     g)
+    ph = b_inputs(bbody)
+    bbody.inputs = ph
+    nf, nfc = len(fv), len(fc)
+    bc, nn = ph[0], ph[1]
+    gv = ph[2:2 + nf]
+    gcap = ph[2 + nf:2 + nf + nfc]
+    accs = ph[2 + nf + nfc:2 + nf + nfc + nv]
+    cap_ph = ph[2 + nf + nfc + nv:]
+    with bbody.as_default():
+        popped, new_accs = [], []
+        for k in range(nv):
+            pop = registry.apply_op("TensorListPopBack", [accs[k], _int_const(-1, dtypes.int32)],
+                                    element_dtype=var_dt[k])
+            new_accs.append(pop._outputs[0])
+            v = pop._outputs[1]
+            v._shape = var_shapes[k]
+            popped.append(v)
+        imap = {id(body_fg.inputs[0]): bc, id(body_fg.inputs[1]): nn}
+        for k in range(nv):
+            imap[id(body_fg.inputs[2 + k])] = popped[k]
+        for c in range(ncap):
+            imap[id(body_fg.inputs[2 + nv + c])] = cap_ph[c]
+        mapping = _copy_function_graph(body_fg, bbody, imap)
+        ys = [mapping[id(body_fg.outputs[2 + k])] for k in fv]
+        xs = [popped[k] for k in fv] + [cap_ph[c] for c in fc]
+        dx = gradients_lib.gradients(ys, xs, grad_ys=list(gv))
+        dx = [registry.convert_to_tensor(d) if d is not None and not isinstance(
+            d, graph_lib.Tensor) else d for d in dx]
+        d_vars = [d if d is not None else _zeros_like(x) for d, x in zip(dx[:nf], xs[:nf])]
+        d_caps = []
+        for j, d in enumerate(dx[nf:]):
+            d_caps.append(gcap[j] if d is None else out(
+                registry.apply_op("AddV2", [gcap[j], d])))
+        one = _int_const(1, cdt)
+        bbody.outputs = ([out(registry.apply_op("AddV2", [bc, one])), nn] + d_vars + d_caps +
+                         new_accs + list(cap_ph))
+    _register_function(g, bcond)
+    _register_function(g, bbody)
+    stateful = _is_stateful(bbody)
+    with g.as_default():
+        bw = registry.apply_op("While" if stateful else "StatelessWhile", [b_in],
+                               cond=bcond, body=bbody, output_shapes=b_shapes,
+                               parallel_iterations=op._attrs.get("parallel_iterations", 10))
+    res = [None] * n_in
+    for j, k in enumerate(fv):
+        res[2 + k] = bw._outputs[2 + j]
+    for j, c in enumerate(fc):
+        res[2 + nv + c] = bw._outputs[2 + nf + j]
     return res

@@ -384,3 +384,76 @@ def test_graph_def_has_function_library():
     assert [list(n.input) for n in fdef.node_def if n.name == "mul"] == [["x", "mul/y:output:0"]]
     wnode = [n for n in gd.node if n.name == "while"][0]
     assert wnode.attr["body"].func.name in names and wnode.attr["cond"].func.name in names
+
+
+# ------------------------------------------------------------------- gradients
+
+
+@pytest.fixture(scope="module")
+def check_gradient():
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "gradient_check.py")
+    spec = importlib.util.spec_from_file_location("tw_gradient_check_cf", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.check_gradient
+
+
+@pytest.mark.parametrize("pv", [True, False])
+def test_if_gradient(check_gradient, pv):
+    a = RNG.standard_normal((2, 3))
+    b = RNG.standard_normal(3)
+    check_gradient(lambda x, y: tf.cond(tf.constant(pv), lambda: x * x * y,
+                                        lambda: x * 3.0 - y), a, b)
+    # An input only one branch uses gets zeros from the other branch.
+    check_gradient(lambda x, y: tf.cond(tf.constant(pv), lambda: x * 2.0, lambda: y * y),
+                   a, a)
+    # Nested conds and structured outputs.
+    check_gradient(lambda x: tf.cond(tf.constant(pv), lambda: tf.cond(
+        tf.constant(not pv), lambda: x, lambda: x * x), lambda: (x + 1.0) * x), a)
+
+
+def test_while_gradient(check_gradient):
+    a = RNG.standard_normal((2, 3))
+    b = RNG.standard_normal(3)
+    check_gradient(lambda x, y: tf.while_loop(
+        lambda i, s: i < 3, lambda i, s: (i + 1, s * y + x), [0, x])[1], a, b)
+    check_gradient(lambda x: tf.while_loop(
+        lambda i, s, t: i < 2, lambda i, s, t: (i + 1, s * t, t + s), [0, x, x * 2.0])[2], a)
+
+
+def test_while_gradient_data_dependent_trip_count():
+    n = tf.placeholder(tf.int32, [])
+    x = tf.placeholder(tf.float64, [3])
+    w = tf.placeholder(tf.float64, [3])
+    _, s = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s * w + x), [0, x])
+    gx, gw = tf.gradients(tf.reduce_sum(s), [x, w])
+    xv, wv = RNG.standard_normal(3), RNG.standard_normal(3)
+    eps = 1e-6
+    with tf.Session() as sess:
+        for nv in (0, 1, 4):
+            ax, aw = sess.run([gx, gw], {n: nv, x: xv, w: wv})
+
+            def f(xv_, wv_, nv=nv):
+                return sess.run(s, {n: nv, x: xv_, w: wv_}).sum()
+
+            nx = [(f(xv + eps * e, wv) - f(xv - eps * e, wv)) / (2 * eps) for e in np.eye(3)]
+            nw = [(f(xv, wv + eps * e) - f(xv, wv - eps * e)) / (2 * eps) for e in np.eye(3)]
+            np.testing.assert_allclose(ax, nx, atol=1e-6)
+            np.testing.assert_allclose(aw, nw, atol=1e-6)
+
+
+def test_variables_in_cond_assign_and_gradient():
+    v = tf.Variable(np.float32(2.0), name="v")
+    p = tf.placeholder(tf.bool, [])
+    c = tf.cond(p, lambda: tf.assign(v, v * 3.0), lambda: tf.identity(v))
+    y = tf.cond(p, lambda: v * v, lambda: v + 1.0)
+    (g,) = tf.gradients(y, [v])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(c, {p: False}) == 2.0
+        assert sess.run(c, {p: True}) == 6.0 and sess.run(v) == 6.0
+        assert sess.run(g, {p: True}) == 12.0 and sess.run(g, {p: False}) == 1.0
