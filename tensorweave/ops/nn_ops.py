@@ -1398,10 +1398,10 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
         padding, explicit = _convert_padding(padding, 3)
         if explicit:
             explicit = [0, 0] + explicit
-        result = _op("Conv2D", [value, filters], strides=strides, padding=padding,
+        result = _op("Conv2D", [value, filters], name=name, strides=strides, padding=padding,
                      use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else use_cudnn_on_gpu,
                      explicit_paddings=explicit, data_format=data_format, dilations=dilations)
-        return _squeeze(result, [spatial], name=name)
+        return _squeeze(result, [spatial])
 
 
 def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None,
