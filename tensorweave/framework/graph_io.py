@@ -197,6 +197,9 @@ def python_to_attr_value(value, name=""):
             a.shape.unknown_rank = True
         else:
             return None
+    elif isinstance(value, (list, tuple)) and (name in ("shape", "element_shape") or
+                                               name.endswith("_shape")):
+        a.shape.CopyFrom(shape_to_proto(tensor_shape.TensorShape(list(value))))
     elif isinstance(value, (list, tuple)):
         a.list.SetInParent()
         lst = a.list

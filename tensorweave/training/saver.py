@@ -16,6 +16,7 @@ from tensorweave.formats import checkpoint_state as _state
 from tensorweave.framework import errors
 from tensorweave.framework import graph as graph_lib
 from tensorweave.framework import registry
+from tensorweave.framework import tensor_shape
 from tensorweave.training.checkpoint import checkpoint_utils
 from tensorweave.training.checkpoint import io_ops  # noqa: F401 - registers the ops
 
@@ -133,14 +134,15 @@ class Saver:
         self._is_empty = False
         tensors = _names_to_tensors(var_list)
         names = sorted(tensors, key=lambda n: n.encode("utf-8"))
+        scalar = tensor_shape.TensorShape([])
         with graph_lib.name_scope(self._name, "save",
                                   [tensors[n].op for n in names]) as scope:
             filename = registry.apply_op(
                 "PlaceholderWithDefault", [np.array((self._filename or "model").encode(),
                                                     dtype=object)],
-                name="filename", dtype="string", shape=[])._outputs[0]
+                name="filename", dtype="string", shape=scalar)._outputs[0]
             filename = registry.apply_op("PlaceholderWithDefault", [filename], name="Const",
-                                         dtype="string", shape=[])._outputs[0]
+                                         dtype="string", shape=scalar)._outputs[0]
             if self._sharded:
                 save_tensor = self._add_sharded_save(g, filename, names, tensors)
                 restore_op = self._add_sharded_restore(g, filename, names, tensors)
