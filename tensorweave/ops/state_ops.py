@@ -278,7 +278,7 @@ def _scatter_shape_fn(op):
         try:
             _merge(upd, want)
         except ValueError as e:
-            raise ValueError("Shapes of updates and indices+ref[1:] do not match: %s" % e)
+            raise ValueError("Shapes of updates and indices+ref[1:] do not match: %s" % e) from None
     return [ref]
 
 
@@ -395,7 +395,8 @@ def _scatter_nd_shape_fn(op):
         try:
             _merge(upd, want)
         except ValueError as e:
-            raise ValueError("Shapes of updates and indices[:-1]+ref[K:] do not match: %s" % e)
+            raise ValueError(
+                "Shapes of updates and indices[:-1]+ref[K:] do not match: %s" % e) from None
     return [ref]
 
 

@@ -343,7 +343,7 @@ def test_seed002_vgg_helpers_in_variable_scope():
             return get_weight_variable([ksize, ksize, in_chs, out_chs]), get_bias_variable(
                 [out_chs])
 
-    w1, b1 = layer(3, 64, 3, "conv1_1")
+    layer(3, 64, 3, "conv1_1")
     w2, b2 = layer(64, 64, 3, "conv1_2")
     assert [v.name for v in tf.global_variables()] == [
         "conv1_1/weight:0", "conv1_1/bias:0", "conv1_2/weight:0", "conv1_2/bias:0"]
