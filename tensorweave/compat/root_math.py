@@ -25,6 +25,8 @@ from tensorweave.ops.math_ops import cosh as cosh
 from tensorweave.ops.math_ops import count_nonzero as count_nonzero
 from tensorweave.ops.math_ops import cumprod as cumprod
 from tensorweave.ops.math_ops import cumsum as cumsum
+from tensorweave.ops.math_ops import diag as diag
+from tensorweave.ops.math_ops import diag_part as diag_part
 from tensorweave.ops.math_ops import digamma as digamma
 from tensorweave.ops.math_ops import div as div
 from tensorweave.ops.math_ops import div_no_nan as div_no_nan
@@ -35,6 +37,7 @@ from tensorweave.ops.math_ops import erf as erf
 from tensorweave.ops.math_ops import erfc as erfc
 from tensorweave.ops.math_ops import exp as exp
 from tensorweave.ops.math_ops import expm1 as expm1
+from tensorweave.ops.math_ops import eye as eye
 from tensorweave.ops.math_ops import floor as floor
 from tensorweave.ops.math_ops import floor_div as floor_div
 from tensorweave.ops.math_ops import floordiv as floordiv
@@ -57,6 +60,8 @@ from tensorweave.ops.math_ops import logical_not as logical_not
 from tensorweave.ops.math_ops import logical_or as logical_or
 from tensorweave.ops.math_ops import logical_xor as logical_xor
 from tensorweave.ops.math_ops import matmul as matmul
+from tensorweave.ops.math_ops import matrix_diag as matrix_diag
+from tensorweave.ops.math_ops import matrix_diag_part as matrix_diag_part
 from tensorweave.ops.math_ops import maximum as maximum
 from tensorweave.ops.math_ops import minimum as minimum
 from tensorweave.ops.math_ops import multiply as multiply
@@ -97,6 +102,7 @@ from tensorweave.ops.math_ops import to_double as to_double
 from tensorweave.ops.math_ops import to_float as to_float
 from tensorweave.ops.math_ops import to_int32 as to_int32
 from tensorweave.ops.math_ops import to_int64 as to_int64
+from tensorweave.ops.math_ops import trace as trace
 from tensorweave.ops.math_ops import truediv as truediv
 from tensorweave.ops.math_ops import truncatediv as truncatediv
 from tensorweave.ops.math_ops import truncatemod as truncatemod

@@ -716,3 +716,21 @@ def _EinsumGrad(op, grad):  # noqa: N802
 
 
 _set("Einsum", _EinsumGrad)
+
+
+def _MatrixDiagPartV3Grad(op, grad):  # noqa: N802
+    xs = op.inputs[0].shape
+    if xs.ndims is None or xs[-2] is None or xs[-1] is None:
+        raise NotImplementedError("tensorweave: the gradient of a diagonal part needs the "
+                                  "matrix dimensions statically known.")
+    return M.matrix_diag(grad, num_rows=xs[-2], num_cols=xs[-1]), None, None
+
+
+def _MatrixDiagV3Grad(op, grad):  # noqa: N802
+    return M.matrix_diag_part(grad), None, None, None, None
+
+
+_set("MatrixDiagPartV3", _MatrixDiagPartV3Grad)
+_set("MatrixDiagV3", _MatrixDiagV3Grad)
+_set("Diag", lambda op, grad: _apply("DiagPart", [grad]))
+_set("DiagPart", lambda op, grad: _apply("Diag", [grad]))

@@ -671,6 +671,103 @@ register_op("AddN", inputs=["inputs: N * T"], outputs=["sum: T"],
             kernel_attrs=())
 
 
+# ------------------------------------------------------------------ diagonals (main diagonal)
+def _check_k0(k):
+    if np.any(np.asarray(k) != 0):
+        raise NotImplementedError("tensorweave: only the main diagonal (k=0) is supported.")
+
+
+def _matrix_diag_part_shape(op):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    if s.ndims < 2:
+        raise ValueError("Shape must be at least rank 2 but is rank %d" % s.ndims)
+    d = s.as_list()
+    m, n = d[-2], d[-1]
+    diag = min(m, n) if m is not None and n is not None else None
+    return [tensor_shape.TensorShape(d[:-2] + [diag])]
+
+
+def _matrix_diag_part(x, k, padding_value, align="RIGHT_LEFT"):
+    _check_k0(k)
+    return np.ascontiguousarray(np.diagonal(x, axis1=-2, axis2=-1))
+
+
+register_op("MatrixDiagPartV3", inputs=["input: T", "k: int32", "padding_value: T"],
+            outputs=["diagonal: T"], attrs={"T": TYPE, "align": "RIGHT_LEFT"},
+            shape_fn=_matrix_diag_part_shape, kernel=_matrix_diag_part, kernel_attrs=("align",))
+
+
+def _matrix_diag_shape(op):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    if s.ndims < 1:
+        raise ValueError("Shape must be at least rank 1 but is rank 0")
+    d = s.as_list()
+    rows = tensor_util.constant_value(op.inputs[2])
+    cols = tensor_util.constant_value(op.inputs[3])
+    n = d[-1]
+    r = n if rows is None or int(rows) == -1 else int(rows)
+    c = n if cols is None or int(cols) == -1 else int(cols)
+    if rows is None and cols is None:
+        r = c = n
+    return [tensor_shape.TensorShape(d[:-1] + [r, c])]
+
+
+def _matrix_diag(diagonal, k, num_rows, num_cols, padding_value, align="RIGHT_LEFT"):
+    _check_k0(k)
+    n = diagonal.shape[-1]
+    rows = n if int(num_rows) == -1 else int(num_rows)
+    cols = n if int(num_cols) == -1 else int(num_cols)
+    out_arr = np.full(diagonal.shape[:-1] + (rows, cols), padding_value, dtype=diagonal.dtype)
+    m = min(rows, cols, n)
+    idx = np.arange(m)
+    out_arr[..., idx, idx] = diagonal[..., :m]
+    return out_arr
+
+
+register_op("MatrixDiagV3", inputs=["diagonal: T", "k: int32", "num_rows: int32",
+                                    "num_cols: int32", "padding_value: T"],
+            outputs=["output: T"], attrs={"T": TYPE, "align": "RIGHT_LEFT"},
+            shape_fn=_matrix_diag_shape, kernel=_matrix_diag, kernel_attrs=("align",))
+
+
+def _diag_shape(op):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    return [s.concatenate(s)]
+
+
+def _diag(x):
+    return np.diag(x.reshape(-1)).reshape(x.shape + x.shape)
+
+
+def _diag_part_shape(op):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    if s.ndims % 2:
+        raise ValueError("Input must have even rank <= 6, input rank is %d" % s.ndims)
+    d = s.as_list()
+    h = len(d) // 2
+    return [tensor_shape.TensorShape([a if a is not None else b for a, b in zip(d[:h], d[h:])])]
+
+
+def _diag_part(x):
+    h = x.ndim // 2
+    n = int(np.prod(x.shape[:h]))
+    return np.ascontiguousarray(np.diagonal(x.reshape(n, n))).reshape(x.shape[:h])
+
+
+register_op("Diag", inputs=["diagonal: T"], outputs=["output: T"], attrs={"T": TYPE},
+            shape_fn=_diag_shape, kernel=_diag, kernel_attrs=())
+register_op("DiagPart", inputs=["input: T"], outputs=["diagonal: T"], attrs={"T": TYPE},
+            shape_fn=_diag_part_shape, kernel=_diag_part, kernel_attrs=())
+
+
 # ============================================================ graph-building helpers
 def _apply(op_type, inputs, name=None, **attrs):
     return out(registry.apply_op(op_type, inputs, name=name, **attrs))
@@ -968,6 +1065,10 @@ def cast(x, dtype, name=None):
     base = dtypes.as_dtype(dtype).base_dtype
     if hasattr(x, "_tw_cast"):
         return x._tw_cast(base, name)
+    if isinstance(x, graph_lib.Tensor) and x.dtype == base:
+        # NOTE: as TF, a tensor already of `dtype` comes back without opening a 'Cast' scope,
+        # which keeps later Cast_N names aligned with TF's.
+        return x
     with graph_lib.name_scope(name, "Cast", [x]) as scope:
         x = _t(x, name="x")
         if x.dtype.base_dtype != base:
@@ -1327,6 +1428,55 @@ def tensordot(a, b, axes, name=None):
         r = _apply("Reshape", [ab, _apply("ConcatV2", [parts, np.int32(0)])], name=scope)
         r.set_shape(a_free + b_free)
         return r
+
+
+def matrix_diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A002
+                     align="RIGHT_LEFT"):
+    """tf.linalg.diag_part / tf.matrix_diag_part (main diagonal only)."""
+    with graph_lib.name_scope(name, "diag_part", [input]) as scope:
+        x = _t(input, name="input")
+        return _apply("MatrixDiagPartV3", [x, np.int32(k), np.asarray(
+            padding_value, x.dtype.base_dtype.np_dtype)], name=scope, align=align)
+
+
+def matrix_diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
+                align="RIGHT_LEFT"):
+    """tf.linalg.diag / tf.matrix_diag (main diagonal only)."""
+    with graph_lib.name_scope(name, "diag", [diagonal]) as scope:
+        d = _t(diagonal, name="diagonal")
+        return _apply("MatrixDiagV3", [d, np.int32(k), np.int32(num_rows), np.int32(num_cols),
+                                       np.asarray(padding_value, d.dtype.base_dtype.np_dtype)],
+                      name=scope, align=align)
+
+
+def trace(x, name=None):
+    """tf.linalg.trace: sum of the main diagonals of the innermost matrices."""
+    with graph_lib.name_scope(name, "Trace", [x]) as scope:
+        x = _t(x, name="x")
+        return _apply("Sum", [matrix_diag_part(x), np.asarray([-1], np.int32)], name=scope)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+    """tf.eye for static sizes: a MatrixDiagV3 of ones."""
+    with graph_lib.name_scope(name, "eye", [num_rows, num_columns, batch_shape]):
+        dtype = dtypes.as_dtype(dtype)
+        n = int(num_rows)
+        m = n if num_columns is None else int(num_columns)
+        batch = [] if batch_shape is None else [int(b) for b in batch_shape]
+        ones = _const(np.ones(batch + [min(n, m)]), dtype, name="ones")
+        if n == m:
+            return matrix_diag(ones)
+        return matrix_diag(ones, num_rows=n, num_cols=m)
+
+
+def diag(diagonal, name=None):
+    """tf.diag (TF1): a tensor with `diagonal` on its diagonal (op Diag)."""
+    return _apply("Diag", [diagonal], name=name)
+
+
+def diag_part(input, name=None):  # noqa: A002 - TF's arg name
+    """tf.diag_part (TF1, op DiagPart)."""
+    return _apply("DiagPart", [input], name=name)
 
 
 # ============================================================ clipping and norms

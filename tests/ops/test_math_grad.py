@@ -212,3 +212,11 @@ def test_gradient_graph_uses_tf_helper_ops():
               and op.type == "MatMul"]
         assert sorted((op.get_attr("transpose_a"), op.get_attr("transpose_b")) for op in mm) == \
             [(False, True), (True, False)]
+
+
+def test_diagonal_and_tensordot_grads():
+    check_gradient(tf.linalg.trace, normal(2, 3, 3))
+    check_gradient(tf.linalg.diag_part, normal(2, 3, 4))
+    check_gradient(tf.linalg.diag, normal(2, 3))
+    check_gradient(tf.diag, normal(3))
+    check_gradient(lambda a, b: tf.tensordot(a, b, [[1], [0]]), normal(2, 3, 2), normal(3, 4))

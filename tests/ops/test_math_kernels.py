@@ -353,3 +353,33 @@ def test_scalar_mul_and_python_numbers_adopt_dtype():
             tf.placeholder(tf.int32, [2]) + 1.5
         with pytest.raises((TypeError, ValueError)):
             tf.placeholder(tf.int32, [2]) + tf.placeholder(tf.float32, [2])
+
+
+def test_diagonals_eye_trace():
+    x = _normal((2, 3, 3), np.float64)
+    t, out = _run(tf.linalg.trace, x, shapes=[(None, 3, 3)])
+    assert t.shape.as_list() == [None]
+    _close(out, np.trace(x, axis1=1, axis2=2), np.float64)
+    _close(_run(tf.linalg.diag_part, x)[1], np.diagonal(x, axis1=1, axis2=2), np.float64)
+    d = _normal((2, 3), np.float32)
+    t, out = _run(tf.linalg.diag, d)
+    assert t.shape.as_list() == [2, 3, 3]
+    _close(out, np.stack([np.diag(r) for r in d]), np.float32)
+    _close(_run(tf.diag, d)[1], np.diag(d.reshape(-1)).reshape(2, 3, 2, 3), np.float32)
+    with tf.Graph().as_default():
+        e = tf.eye(2, 3, batch_shape=[2], dtype=tf.float64)
+        assert e.shape.as_list() == [2, 2, 3]
+        with tf.Session() as s:
+            np.testing.assert_array_equal(s.run(e), np.broadcast_to(np.eye(2, 3), (2, 2, 3)))
+
+
+def test_tensordot():
+    a = _normal((2, 3, 2), np.float64)
+    b = _normal((3, 4), np.float64)
+    t, out = _run(lambda p, q: tf.tensordot(p, q, axes=[[1], [0]]), a, b)
+    assert t.name == "Tensordot:0" and t.shape.as_list() == [2, 2, 4]
+    _close(out, np.tensordot(a, b, axes=[[1], [0]]), np.float64)
+    a2 = _normal((2, 3), np.float64)
+    t, out = _run(lambda p, q: tf.tensordot(p, q, 1), a2, b, shapes=[(None, 3), (3, 4)])
+    assert t.name == "Tensordot:0" and t.shape.as_list() == [None, 4]
+    _close(out, a2 @ b, np.float64)
