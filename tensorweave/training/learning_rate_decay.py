@@ -12,12 +12,22 @@ def _tf():
     return tensorweave
 
 
-def _prep(learning_rate, global_step, *others):
+def _prep(learning_rate, global_step, *others, step_position=0):
+    """[lr, global_step, *others] as tensors of lr's dtype, cast in TF's order.
+
+    TF casts the schedule's parameters and the step in a fixed order per schedule (which fixes
+    the Cast/Cast_N names); `step_position` is where the step's cast falls among them.
+    """
     tf = _tf()
     lr = registry.convert_to_tensor(learning_rate, name="initial_learning_rate")
     dtype = lr.dtype
-    gs = tf.cast(global_step, dtype)
-    return [lr, gs] + [tf.cast(o, dtype) for o in others]
+    casted = []
+    items = list(others)
+    items.insert(step_position, global_step)
+    for o in items:
+        casted.append(tf.cast(o, dtype))
+    gs = casted.pop(step_position)
+    return [lr, gs] + casted
 
 
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,
@@ -28,7 +38,8 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     tf = _tf()
     with graph_lib.name_scope(name, "ExponentialDecay",
                               [learning_rate, global_step, decay_steps, decay_rate]) as name:
-        lr, gs, steps, rate = _prep(learning_rate, global_step, decay_steps, decay_rate)
+        lr, gs, steps, rate = _prep(learning_rate, global_step, decay_steps, decay_rate,
+                                    step_position=2)
         p = gs / steps
         if staircase:
             p = tf.floor(p)
@@ -56,7 +67,8 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
     tf = _tf()
     with graph_lib.name_scope(name, "InverseTimeDecay",
                               [learning_rate, global_step, decay_rate]) as name:
-        lr, gs, steps, rate = _prep(learning_rate, global_step, decay_steps, decay_rate)
+        lr, gs, steps, rate = _prep(learning_rate, global_step, decay_steps, decay_rate,
+                                    step_position=2)
         p = gs / steps
         if staircase:
             p = tf.floor(p)
@@ -72,8 +84,8 @@ def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=
     with graph_lib.name_scope(name, "PolynomialDecay",
                               [learning_rate, global_step, decay_steps, end_learning_rate,
                                power]) as name:
-        lr, gs, steps, end, pw = _prep(learning_rate, global_step, decay_steps,
-                                       end_learning_rate, power)
+        lr, gs, end, pw, steps = _prep(learning_rate, global_step, end_learning_rate, power,
+                                       decay_steps, step_position=2)
         if cycle:
             # NOTE: TF's CPU kernel divides by a scalar as multiplication by its reciprocal,
             # so ceil(150/30) is 6 there; do the same to get TF's schedule.
@@ -106,7 +118,7 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
         raise ValueError("cosine decay requires global_step")
     tf = _tf()
     with graph_lib.name_scope(name, "CosineDecay", [learning_rate, global_step]) as name:
-        lr, gs, steps = _prep(learning_rate, global_step, decay_steps)
+        lr, gs, steps = _prep(learning_rate, global_step, decay_steps, step_position=1)
         gs = tf.minimum(gs, steps)
         completed = gs / steps
         cosine = 0.5 * (1.0 + tf.cos(tf.constant(math.pi) * completed))
