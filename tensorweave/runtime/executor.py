@@ -17,6 +17,9 @@ from tensorweave.framework import graph as graph_lib
 from tensorweave.framework import registry
 
 VARIABLE_OP_TYPES = frozenset(["VariableV2", "Variable", "TemporaryVariable"])
+# Op types that may block (queue enqueue/dequeue, reader reads, iterator waits): a plan
+# holding one runs without the per-plan lock, so other threads' runs can unblock it.
+UNLOCKED_OP_TYPES = set()
 _PLAN_IDS = itertools.count()
 LOCAL_CPU = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -157,7 +160,8 @@ class Plan:
         self.fetch_copy = [s in alias_var for s in self.fetch_slots]
         self._compile()
         self.lock = threading.Lock() if any(
-            (s.op._opdef is not None and s.op._opdef.stateful) for s in steps) else None
+            (s.op._opdef is not None and s.op._opdef.stateful) for s in steps) and not any(
+            s.op.type in UNLOCKED_OP_TYPES for s in steps) else None
 
     # ------------------------------------------------------------- pruning
     def _order(self, fetches, targets, feed_index):
