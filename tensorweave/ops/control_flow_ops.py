@@ -672,14 +672,56 @@ class TensorListValue:
     list shared between versions of which the first `length` entries belong to this one.
     """
 
-    __slots__ = ("items", "length")
+    __slots__ = ("element_shape", "items", "length")
 
-    def __init__(self, items, length=None):
+    def __init__(self, items, length=None, element_shape=None):
         self.items = items
         self.length = len(items) if length is None else length
+        self.element_shape = element_shape
 
     def __repr__(self):
         return "<TensorList of %d>" % self.length
+
+    def entries(self):
+        if isinstance(self.items, list):
+            return self.items[:self.length]
+        return list(self.items)
+
+    def __add__(self, other):
+        # NOTE: gradient aggregation: elementwise sum, missing entries are zeros.
+        other = _tlv(other)
+        a, b = self.entries(), other.entries()
+        n = max(len(a), len(b))
+        res = []
+        for k in range(n):
+            x = a[k] if k < len(a) else None
+            y = b[k] if k < len(b) else None
+            res.append(x if y is None else (y if x is None else x + y))
+        return TensorListValue(_tuple(res))
+
+    __radd__ = __add__
+
+
+def _tlv(h):
+    """A kernel input as a TensorListValue (0-d object arrays and zeros unwrapped)."""
+    if isinstance(h, TensorListValue):
+        return h
+    if isinstance(h, np.ndarray) and h.dtype == object and h.ndim == 0:
+        h = h.item()
+        if isinstance(h, TensorListValue):
+            return h
+    if h is None or (np.ndim(h) == 0 and h == 0):
+        return TensorListValue(())
+    raise TypeError("Expected a TensorList value, got %r" % (h,))
+
+
+def _zeros_of(element_shape, dtype, what):
+    shp = [int(d) for d in np.asarray(element_shape).reshape(-1)] if np.ndim(
+        element_shape) else None
+    if shp is None or any(d < 0 for d in shp):
+        raise ValueError("Trying to read an uninitialized %s with a non-fully-defined "
+                         "element_shape" % what)
+    return np.zeros(shp, dtype=dtypes.as_dtype(dtype).np_dtype)
 
 
 def _shape_arg(element_shape):
@@ -693,7 +735,7 @@ def _shape_arg(element_shape):
 
 
 def _tl_from_tensor(tensor, element_shape, element_dtype=None, shape_type=None):
-    return TensorListValue(_tuple(tensor))
+    return TensorListValue(_tuple(tensor), element_shape=tensor.shape[1:])
 
 
 register_op("TensorListFromTensor", inputs=["tensor: element_dtype",
@@ -713,25 +755,36 @@ register_op("TensorListReserve", inputs=["element_shape: shape_type",
             shape_fn=registry.scalar_shape, kernel=_tl_reserve, kernel_attrs=())
 
 
-def _tl_get_item(handle, index, element_shape):
+def _tl_get_item(handle, index, element_shape, element_dtype=None):
+    handle = _tlv(handle)
     i = int(index)
     n = _tl_len(handle)
+    if n == 0 and i >= 0:
+        return _zeros_of(element_shape, element_dtype, "list element")
     if not 0 <= i < n:
         raise ValueError("Trying to access element %d in a list with %d elements." % (i, n))
-    return handle.items[i]
+    item = handle.items[i]
+    if item is None:
+        return _zeros_of(element_shape, element_dtype, "list element")
+    return item
 
 
 register_op("TensorListGetItem", inputs=["input_handle: variant", "index: int32",
                                          "element_shape: int32"],
             outputs=["item: element_dtype"], attrs={"element_dtype": TYPE},
-            shape_fn=registry.unknown_shape_fn, kernel=_tl_get_item, kernel_attrs=())
+            shape_fn=registry.unknown_shape_fn, kernel=_tl_get_item,
+            kernel_attrs=("element_dtype",))
 
 
 def _tl_set_item(handle, index, item):
+    handle = _tlv(handle)
     i = int(index)
     items = handle.items
     if isinstance(items, list):
         items = _tuple(items[:handle.length])
+    if len(items) == 0 and i >= 0:
+        # NOTE: a zero gradient list (EmptyTensorList/ZerosLike) grows on write.
+        items = (None,) * (i + 1)
     if not 0 <= i < len(items):
         raise ValueError("Trying to modify element %d in a list with %d elements." % (
             i, len(items)))
@@ -751,7 +804,7 @@ def _tl_len(handle):
 
 
 def _tl_length(handle):
-    return np.asarray(_tl_len(handle), np.int32)
+    return np.asarray(_tl_len(_tlv(handle)), np.int32)
 
 
 register_op("TensorListLength", inputs=["input_handle: variant"], outputs=["length: int32"],
@@ -759,19 +812,22 @@ register_op("TensorListLength", inputs=["input_handle: variant"], outputs=["leng
 
 
 def _tl_stack(handle, element_shape, element_dtype=None, num_elements=-1):
-    items = handle.items
-    if isinstance(items, list):
-        items = items[:handle.length]
+    handle = _tlv(handle)
+    items = handle.entries()
     dt = dtypes.as_dtype(element_dtype).np_dtype
+    if num_elements is not None and num_elements >= 0 and len(items) < num_elements:
+        items = items + [None] * (num_elements - len(items))
+    if items and any(x is None for x in items):
+        known = next((x for x in items if x is not None), None)
+        zero = np.zeros_like(known, dtype=dt) if known is not None else _zeros_of(
+            element_shape, element_dtype, "list")
+        items = [zero if x is None else x for x in items]
     if not items:
         shp = [int(d) for d in np.asarray(element_shape).reshape(-1)] if np.ndim(
             element_shape) else []
         if any(d < 0 for d in shp):
             shp = [0 for _ in shp]
         return np.zeros([0] + shp, dtype=dt)
-    if any(x is None for x in items):
-        raise ValueError("Tried to stack elements of an empty list with non-fully-defined "
-                         "element_shape")
     return np.stack(items).astype(dt, copy=False)
 
 
@@ -840,12 +896,11 @@ register_op("EmptyTensorList", inputs=["element_shape: shape_type",
 
 
 def _tl_items(handle):
-    if isinstance(handle.items, list):
-        return handle.items[:handle.length]
-    return list(handle.items)
+    return handle.entries()
 
 
 def _tl_push_back(handle, tensor):
+    handle = _tlv(handle)
     # NOTE: lists pushed to share one Python list (a persistent vector): a push onto the
     # newest version appends in place; a push onto an older version copies.
     items = handle.items
@@ -863,6 +918,7 @@ register_op("TensorListPushBack", inputs=["input_handle: variant", "tensor: elem
 
 
 def _tl_pop_back(handle, element_shape, element_dtype=None):
+    handle = _tlv(handle)
     n = handle.length if isinstance(handle.items, list) else len(handle.items)
     if n == 0:
         raise ValueError("Trying to pop from an empty list.")
@@ -876,6 +932,77 @@ register_op("TensorListPopBack", inputs=["input_handle: variant", "element_shape
             attrs={"element_dtype": TYPE},
             shape_fn=lambda op: [tensor_shape.TensorShape([]), tensor_shape.unknown_shape()],
             kernel=_tl_pop_back, kernel_attrs=())
+
+
+def _tl_element_shape(handle, shape_type=None):
+    handle = _tlv(handle)
+    known = next((x for x in handle.entries() if x is not None), None)
+    dt = dtypes.as_dtype(shape_type or dtypes.int32).np_dtype
+    if known is not None:
+        return np.asarray(np.shape(known), dt)
+    if handle.element_shape is not None:
+        return np.asarray(handle.element_shape, dt)
+    return np.asarray(-1, dt)
+
+
+register_op("TensorListElementShape", inputs=["input_handle: variant"],
+            outputs=["element_shape: shape_type"], attrs={"shape_type": TYPE},
+            shape_fn=registry.unknown_shape_fn, kernel=_tl_element_shape,
+            kernel_attrs=("shape_type",))
+
+
+# TensorList gradients (a TensorList's gradient is a TensorList; AddN sums them elementwise).
+def _tl_sum(a, b):
+    return out(registry.apply_op("AddN", [[a, b]]))
+
+
+def _tl_reserve_like(handle, element_shape):
+    n = out(registry.apply_op("TensorListLength", [handle]))
+    return out(registry.apply_op("TensorListReserve", [element_shape, n],
+                                 element_dtype=_list_dtype(handle)))
+
+
+def _list_dtype(handle):
+    return handle.op._attrs.get("element_dtype", dtypes.float32)
+
+
+def _TensorListFromTensorGrad(op, dlist):  # noqa: N802 - TF's gradient naming
+    t = op.inputs[0]
+    es = out(registry.apply_op("TensorListElementShape", [op.outputs[0]],
+                               shape_type=dtypes.int32))
+    full = _tl_sum(dlist, _tl_reserve_like(op.outputs[0], op.inputs[1]))
+    d = out(registry.apply_op("TensorListStack", [full, es], element_dtype=t.dtype.base_dtype,
+                              _element_static_shape=t.shape[1:] if t.shape.ndims else
+                              tensor_shape.unknown_shape()))
+    d._shape = t.shape
+    return [d, None]
+
+
+def _TensorListGetItemGrad(op, grad):  # noqa: N802
+    es = _shape_arg(grad.shape)
+    base = _tl_reserve_like(op.inputs[0], es)
+    return [out(registry.apply_op("TensorListSetItem", [base, op.inputs[1], grad])), None, None]
+
+
+def _TensorListSetItemGrad(op, dlist):  # noqa: N802
+    item = op.inputs[2]
+    zeros = out(registry.apply_op("ZerosLike", [item]))
+    d_handle = out(registry.apply_op("TensorListSetItem", [dlist, op.inputs[1], zeros]))
+    es = out(registry.apply_op("Shape", [item], out_type=dtypes.int32))
+    d_item = out(registry.apply_op("TensorListGetItem", [dlist, op.inputs[1], es],
+                                   element_dtype=item.dtype.base_dtype))
+    d_item._shape = item.shape
+    return [d_handle, None, d_item]
+
+
+def _TensorListStackGrad(op, grad):  # noqa: N802
+    return [out(registry.apply_op("TensorListFromTensor", [grad, op.inputs[1]])), None]
+
+
+registry.set_gradient("TensorListFromTensor", _TensorListFromTensorGrad)
+registry.set_gradient("TensorListGetItem", _TensorListGetItemGrad)
+registry.set_gradient("TensorListSetItem", _TensorListSetItemGrad)
+registry.set_gradient("TensorListStack", _TensorListStackGrad)
 
 
 # ------------------------------------------------------------- map_fn / scan / fold
@@ -1193,10 +1320,16 @@ def _if_grad(op, grads):
 
 
 def _is_float(dt):
-    return dt.base_dtype.is_floating or dt.base_dtype.is_complex
+    """Loop values the While gradient carries: floats, complex and TensorLists (variant)."""
+    dt = dt.base_dtype
+    return dt.is_floating or dt.is_complex or dt == dtypes.variant
 
 
 def _zeros_like(t):
+    if t.dtype.base_dtype == dtypes.variant:
+        return out(registry.apply_op(
+            "EmptyTensorList", [_int_const(-1, dtypes.int32), _int_const(-1, dtypes.int32)],
+            element_dtype=dtypes.float32))
     return out(registry.apply_op("ZerosLike", [t]))
 
 
@@ -1321,7 +1454,7 @@ def _while_grad(op, grads):
         d_caps = []
         for j, d in enumerate(dx[nf:]):
             d_caps.append(gcap[j] if d is None else out(
-                registry.apply_op("AddV2", [gcap[j], d])))
+                registry.apply_op("AddN", [[gcap[j], d]])))
         one = _int_const(1, cdt)
         bbody.outputs = ([out(registry.apply_op("AddV2", [bc, one])), nn] + d_vars + d_caps +
                          new_accs + list(cap_ph))

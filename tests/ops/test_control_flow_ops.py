@@ -457,3 +457,25 @@ def test_variables_in_cond_assign_and_gradient():
         assert sess.run(c, {p: False}) == 2.0
         assert sess.run(c, {p: True}) == 6.0 and sess.run(v) == 6.0
         assert sess.run(g, {p: True}) == 12.0 and sess.run(g, {p: False}) == 1.0
+
+
+def test_map_scan_fold_gradients(check_gradient):
+    a = RNG.standard_normal((4, 3))
+    b = RNG.standard_normal(3)
+    check_gradient(lambda x: tf.map_fn(lambda r: r * r * 2.0, x), a)
+    check_gradient(lambda x, y: tf.map_fn(lambda r: r * y, x), a, b)
+    check_gradient(lambda x: tf.scan(lambda acc, r: acc * r + r, x), a)
+    check_gradient(lambda x: tf.scan(lambda acc, r: acc + r, x,
+                                     initializer=tf.constant(np.ones(3)), reverse=True), a)
+    check_gradient(lambda x: tf.foldl(lambda acc, r: acc * r + 1.0, x), a)
+    check_gradient(lambda x, y: tf.foldr(lambda acc, r: acc * r + y, x, initializer=y), a, b)
+
+
+def test_map_fn_gradient_unknown_batch():
+    x = tf.placeholder(tf.float64, [None, 3])
+    y = tf.map_fn(lambda r: r * r, x)
+    (g,) = tf.gradients(tf.reduce_sum(y), [x])
+    xv = RNG.standard_normal((5, 3))
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(g, {x: xv}), 2 * xv)
+        assert sess.run(g, {x: xv[:0]}).shape == (0, 3)
