@@ -77,7 +77,6 @@ class FuncGraph(graph_lib.Graph):
     def definition(self):
         """This function as a FunctionDef proto (TF's function-body input naming)."""
         from tensorboard.compat.proto import function_pb2
-        from tensorboard.compat.proto import op_def_pb2
 
         from tensorweave.framework import graph_io
 
@@ -108,7 +107,6 @@ class FuncGraph(graph_lib.Graph):
             n = "output_%d" % i
             sig.output_arg.add(name=n, type=t.dtype.base_dtype.as_datatype_enum)
             fdef.ret[n] = _fn_input_name(t, arg_of)
-        del op_def_pb2
         return fdef
 
     def add_placeholder(self, dtype, shape, name):

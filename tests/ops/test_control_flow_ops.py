@@ -376,13 +376,13 @@ def test_graph_def_has_function_library():
     tf.while_loop(lambda i: i < 3, lambda i: i + 1, [0])
     gd = tf.get_default_graph().as_graph_def()
     names = {f.signature.name: f for f in gd.library.function}
-    node = [n for n in gd.node if n.name == "cond"][0]
+    node = next(n for n in gd.node if n.name == "cond")
     assert node.op == "StatelessIf" and node.attr["then_branch"].func.name in names
     fdef = names[node.attr["then_branch"].func.name]
     assert [a.name for a in fdef.signature.input_arg] == ["x"]
     assert dict(fdef.ret) == {"output_0": "mul:z:0"}
     assert [list(n.input) for n in fdef.node_def if n.name == "mul"] == [["x", "mul/y:output:0"]]
-    wnode = [n for n in gd.node if n.name == "while"][0]
+    wnode = next(n for n in gd.node if n.name == "while")
     assert wnode.attr["body"].func.name in names and wnode.attr["cond"].func.name in names
 
 
