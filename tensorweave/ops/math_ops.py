@@ -49,6 +49,11 @@ def broadcast_shape(op):
     return [broadcast_static_shape(op.inputs[0].shape, op.inputs[1].shape)]
 
 
+def _numeric_broadcast_shape(op):
+    _check_numeric(op, "x")
+    return [broadcast_static_shape(op.inputs[0].shape, op.inputs[1].shape)]
+
+
 def _nd(r):
     # NOTE: NumPy ufuncs return scalars for 0-d inputs; kernels must return arrays.
     return r if r.__class__ is _ndarray else _asarray(r)
@@ -69,8 +74,10 @@ def _binary(op_type, fn, out_type=None, extra_attrs=None, arg_names=("x", "y")):
     if extra_attrs:
         attrs.update(extra_attrs)
     outs = ["z: %s" % (out_type or "T")]
+    # NOTE: only (Not)Equal accept bool and string operands, as in TF.
+    shape_fn = broadcast_shape if op_type in ("Equal", "NotEqual") else _numeric_broadcast_shape
     register_op(op_type, inputs=["%s: T" % arg_names[0], "%s: T" % arg_names[1]],
-                outputs=outs, attrs=attrs, shape_fn=broadcast_shape, kernel=_ew2(fn),
+                outputs=outs, attrs=attrs, shape_fn=shape_fn, kernel=_ew2(fn),
                 kernel_attrs=())
 
 
@@ -345,7 +352,16 @@ def _axes_tuple(axis, ndim):
     return tuple(axes)
 
 
+def _check_numeric(op, arg="input"):
+    dt = op.inputs[0].dtype.base_dtype
+    if dt.is_bool or dt is dtypes.string:
+        raise TypeError("Value passed to parameter '%s' has DataType %s not in list of allowed "
+                        "values (op %s '%s')" % (arg, dt.name, op.type, op.name))
+
+
 def _reduction_shape(op):
+    if op.type not in ("All", "Any"):
+        _check_numeric(op)
     x = op.inputs[0].shape
     keep = op._attrs.get("keep_dims", False)
     axis = tensor_util.constant_value(op.inputs[1])
@@ -1114,10 +1130,10 @@ def saturate_cast(value, dtype, name=None):
             lo_in, hi_in = _dtype_range(src)
             lo_out, hi_out = _dtype_range(dtype)
             lo, hi = max(lo_in, lo_out), min(hi_in, hi_out)
-            if lo > lo_in or hi < hi_in:
-                value = _apply("ClipByValue",
-                               [value, _const(lo, src, name="Const"),
-                                _const(hi, src, name="Const_1")], name="clamp")
+            # NOTE: TF clamps even when the target range contains the source range.
+            value = _apply("ClipByValue",
+                           [value, _const(lo, src, name="Const"),
+                            _const(hi, src, name="Const_1")], name="clamp")
         return cast(value, dtype, name=scope)
 
 
