@@ -770,8 +770,9 @@ def _tl_get_item(handle, index, element_shape, element_dtype=None):
 
 
 register_op("TensorListGetItem", inputs=["input_handle: variant", "index: int32",
-                                         "element_shape: int32"],
-            outputs=["item: element_dtype"], attrs={"element_dtype": TYPE},
+                                         "element_shape: Tshape"],
+            outputs=["item: element_dtype"], attrs={"element_dtype": TYPE,
+                                                    "Tshape": dtypes.int32},
             shape_fn=registry.unknown_shape_fn, kernel=_tl_get_item,
             kernel_attrs=("element_dtype",))
 
@@ -793,7 +794,8 @@ def _tl_set_item(handle, index, item):
 
 register_op("TensorListSetItem", inputs=["input_handle: variant", "index: int32",
                                          "item: element_dtype"],
-            outputs=["output_handle: variant"], attrs={"element_dtype": TYPE},
+            outputs=["output_handle: variant"],
+            attrs={"element_dtype": TYPE, "resize_if_index_out_of_bounds": False},
             shape_fn=registry.scalar_shape, kernel=_tl_set_item, kernel_attrs=())
 
 

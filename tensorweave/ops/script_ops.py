@@ -102,8 +102,10 @@ def _pyfunc_factory(op, state):
 
 
 for _t, _stateful in (("PyFunc", True), ("PyFuncStateless", False), ("EagerPyFunc", True)):
-    register_op(_t, inputs=["input: Tin"], outputs=["output: Tout"],
-                attrs={"token": registry.REQUIRED, "Tin": TYPE_LIST, "Tout": TYPE_LIST},
+    _attrs = {"token": registry.REQUIRED, "Tin": TYPE_LIST, "Tout": TYPE_LIST}
+    if _t == "EagerPyFunc":
+        _attrs["is_async"] = False
+    register_op(_t, inputs=["input: Tin"], outputs=["output: Tout"], attrs=_attrs,
                 shape_fn=registry.unknown_shape_fn, kernel_factory=_pyfunc_factory,
                 grad=None, stateful=_stateful)
 
