@@ -1,1 +1,6 @@
 """tf.manip (re-exports only)."""
+from tensorweave.ops.array_ops import reshape as reshape
+from tensorweave.ops.array_ops import reverse as reverse
+from tensorweave.ops.array_ops import tile as tile
+from tensorweave.ops.indexing import gather_nd as gather_nd
+from tensorweave.ops.indexing import scatter_nd as scatter_nd
