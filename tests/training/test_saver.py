@@ -304,3 +304,30 @@ def test_update_checkpoint_state_helpers(tmp_path):
     st = train.get_checkpoint_state(d)
     assert list(st.all_model_checkpoint_paths) == [os.path.join(d, "m-1"), os.path.join(d, "m-2")]
     assert train.latest_checkpoint(d) is None  # no index file exists
+
+
+def test_nothing_is_unpickled_or_evaluated_from_files():
+    import tensorweave
+
+    root = os.path.dirname(tensorweave.__file__)
+    mine = ["framework/graph_io.py", "framework/meta_graph.py", "framework/graph_util.py",
+            "training/saver.py", "training/checkpoint/io_ops.py",
+            "training/checkpoint/checkpoint_utils.py", "saved_model/loader.py",
+            "saved_model/builder.py", "formats/tensor_bundle.py", "formats/table.py"]
+    for rel in mine:
+        src = open(os.path.join(root, rel)).read()
+        for bad in ("import pickle", "pickle.load", " eval(", "exec(", "allow_pickle=True",
+                    "yaml.load", "import marshal", "import dill"):
+            assert bad not in src, (rel, bad)
+
+
+def test_string_tensors_come_back_as_bytes_not_objects(tmp_path):
+    payload = b"cos\nsystem\n(S'echo hi'\ntR."  # a pickle program stays inert bytes
+    v = tf.Variable(np.array([payload], dtype=object), name="v")
+    saver = train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, str(tmp_path / "m"))
+    got = train.load_variable(path, "v")
+    assert list(got) == [payload] and type(got[0]) is bytes
+    del v
