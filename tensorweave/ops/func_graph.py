@@ -264,7 +264,11 @@ def flatten(structure):
 
 
 def _flatten_into(s, out):
-    if isinstance(s, dict):
+    if hasattr(s, "_tw_loop_vars"):
+        # NOTE: composite values (e.g. a TensorArray: its flow) travel as their tensors;
+        # `_tw_from_loop_vars(tensors)` rebuilds them inside and after the loop/branch.
+        out.extend(s._tw_loop_vars())
+    elif isinstance(s, dict):
         for k in _sorted_keys(s):
             _flatten_into(s[k], out)
     elif isinstance(s, (list, tuple)):
@@ -294,6 +298,12 @@ def pack_sequence_as(structure, flat):
 
 
 def _pack(s, it):
+    if hasattr(s, "_tw_loop_vars"):
+        n = len(s._tw_loop_vars())
+        try:
+            return s._tw_from_loop_vars([next(it) for _ in range(n)])
+        except StopIteration:
+            raise ValueError("flat_sequence has fewer elements than the structure.")
     if isinstance(s, dict):
         vals = {k: _pack(s[k], it) for k in _sorted_keys(s)}
         return type(s)((k, vals[k]) for k in s) if type(s) is not dict else {

@@ -479,3 +479,28 @@ def test_map_fn_gradient_unknown_batch():
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(g, {x: xv}), 2 * xv)
         assert sess.run(g, {x: xv[:0]}).shape == (0, 3)
+
+
+class _Pair:
+    """A composite loop value (as a TensorArray is: travels as its tensors)."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def _tw_loop_vars(self):
+        return [self.a, self.b]
+
+    def _tw_from_loop_vars(self, ts):
+        return _Pair(*ts)
+
+
+def test_composite_loop_values():
+    r = tf.while_loop(lambda i, p: i < 3, lambda i, p: (i + 1, _Pair(p.a + p.b, p.b * 2.0)),
+                      [0, _Pair(tf.constant(1.0), tf.constant(1.0))])
+    assert isinstance(r[1], _Pair)
+    a, b = _run([r[1].a, r[1].b])
+    assert (a, b) == (8.0, 8.0)
+    p = tf.placeholder(tf.bool, [])
+    c = tf.cond(p, lambda: _Pair(tf.constant(1.0), tf.constant(2.0)),
+                lambda: _Pair(tf.constant(3.0), tf.constant(4.0)))
+    assert _run([c.a, c.b], {p: False}) == [3.0, 4.0]
