@@ -20,6 +20,7 @@ from tensorweave.ops.math_ops import clip_by_average_norm as clip_by_average_nor
 from tensorweave.ops.math_ops import clip_by_global_norm as clip_by_global_norm
 from tensorweave.ops.math_ops import clip_by_norm as clip_by_norm
 from tensorweave.ops.math_ops import clip_by_value as clip_by_value
+from tensorweave.ops.math_ops import conj as conj
 from tensorweave.ops.math_ops import cos as cos
 from tensorweave.ops.math_ops import cosh as cosh
 from tensorweave.ops.math_ops import count_nonzero as count_nonzero
@@ -68,6 +69,7 @@ from tensorweave.ops.math_ops import multiply as multiply
 from tensorweave.ops.math_ops import negative as negative
 from tensorweave.ops.math_ops import norm as norm
 from tensorweave.ops.math_ops import not_equal as not_equal
+from tensorweave.ops.math_ops import polygamma as polygamma
 from tensorweave.ops.math_ops import pow as pow
 from tensorweave.ops.math_ops import realdiv as realdiv
 from tensorweave.ops.math_ops import reciprocal as reciprocal

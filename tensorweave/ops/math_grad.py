@@ -381,7 +381,27 @@ def _LgammaGrad(op, grad):  # noqa: N802
 
 @_unary("Digamma")
 def _DigammaGrad(op, grad):  # noqa: N802
-    raise LookupError("The gradient of Digamma (Polygamma) is not implemented in tensorweave.")
+    x = _x(op)
+    return _mul(grad, _apply("Polygamma", [_const(1, _dt(x)), x]))
+
+
+@_unary("Polygamma")
+def _PolygammaGrad(op, grad):  # noqa: N802
+    a, x = op.inputs
+    da = _apply("Polygamma", [_apply("AddV2", [a, _const(1, _dt(a))]), x])
+    return None, sum_to(_mul(grad, da), x, a)
+
+
+@_unary("Conj")
+def _ConjGrad(op, grad):  # noqa: N802
+    return _apply("Conj", [grad])
+
+
+@_unary("MulNoNan")
+def _MulNoNanGrad(op, grad):  # noqa: N802
+    x, y = op.inputs
+    return (sum_to(_apply("MulNoNan", [grad, y]), x, y),
+            sum_to(_apply("MulNoNan", [x, grad]), y, x))
 
 
 # Second-order: gradients of the *Grad helper ops.

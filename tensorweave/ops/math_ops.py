@@ -159,6 +159,16 @@ def _xlogy(x, y):
 
 _binary("Xlogy", _xlogy)
 
+def _mul_no_nan(x, y):
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = np.multiply(x, y)
+    return np.where(y == 0, np.zeros_like(p), p)
+
+
+_binary("MulNoNan", _mul_no_nan)
+_binary("Polygamma", lambda a, x: _sp.polygamma(a, x).astype(x.dtype, copy=False),
+        arg_names=("a", "x"))
+
 _CMP_ATTRS = {"incompatible_shape_error": True}
 _binary("Equal", np.equal, out_type="bool", extra_attrs=_CMP_ATTRS)
 _binary("NotEqual", np.not_equal, out_type="bool", extra_attrs=_CMP_ATTRS)
@@ -250,6 +260,7 @@ _unary("Digamma", _same_dtype(_sp.psi))
 _unary("IsNan", np.isnan, out_type="bool")
 _unary("IsInf", np.isinf, out_type="bool")
 _unary("IsFinite", np.isfinite, out_type="bool")
+_unary("Conj", np.conj, arg="input")
 register_op("LogicalNot", inputs=["x: bool"], outputs=["y: bool"],
             shape_fn=registry.unchanged_shape, kernel=_ew1(np.logical_not), kernel_attrs=())
 
@@ -945,6 +956,26 @@ def atan2(y, x, name=None):
 
 def xlogy(x, y, name=None):
     return _apply("Xlogy", [x, y], name=name)
+
+
+def multiply_no_nan(x, y, name=None):
+    """tf.math.multiply_no_nan: x * y, 0 where y == 0 (even if x is inf/nan)."""
+    with graph_lib.name_scope(name, "multiply_no_nan", [x, y]) as scope:
+        x, y = _convert_pair(x, y)
+        return _apply("MulNoNan", [x, y], name=scope)
+
+
+def polygamma(a, x, name=None):
+    return _apply("Polygamma", [a, x], name=name)
+
+
+def conj(x, name=None):
+    """tf.math.conj: complex conjugate (real tensors are returned unchanged)."""
+    with graph_lib.name_scope(name, "Conj", [x]) as scope:
+        x = _t(x, name="x")
+        if x.dtype.base_dtype.is_complex:
+            return _apply("Conj", [x], name=scope)
+        return x
 
 
 def equal(x, y, name=None):

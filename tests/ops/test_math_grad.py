@@ -220,3 +220,10 @@ def test_diagonal_and_tensordot_grads():
     check_gradient(tf.linalg.diag, normal(2, 3))
     check_gradient(tf.diag, normal(3))
     check_gradient(lambda a, b: tf.tensordot(a, b, [[1], [0]]), normal(2, 3, 2), normal(3, 4))
+
+
+def test_digamma_polygamma_mul_no_nan_grads():
+    check_gradient(tf.digamma, pos(3) + 0.5, atol=1e-5)
+    check_gradient(lambda t: tf.math.polygamma(tf.constant(1.0, tf.float64), t), pos(3) + 0.5,
+                   atol=1e-5)
+    check_gradient(tf.math.multiply_no_nan, normal(2, 3), normal(3))

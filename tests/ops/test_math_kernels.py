@@ -383,3 +383,14 @@ def test_tensordot():
     t, out = _run(lambda p, q: tf.tensordot(p, q, 1), a2, b, shapes=[(None, 3), (3, 4)])
     assert t.name == "Tensordot:0" and t.shape.as_list() == [None, 4]
     _close(out, a2 @ b, np.float64)
+
+
+def test_mul_no_nan_polygamma_conj():
+    x = np.array([np.inf, 2.0, np.nan], np.float32)
+    y = np.array([0.0, 3.0, 0.0], np.float32)
+    np.testing.assert_array_equal(_run(tf.math.multiply_no_nan, x, y)[1], [0.0, 6.0, 0.0])
+    a = np.array([1.0, 2.0], np.float64)
+    xs = np.array([1.5, 2.5], np.float64)
+    _close(_run(tf.math.polygamma, a, xs)[1], sp.polygamma(a, xs), np.float64)
+    c = np.array([1 + 2j, 3 - 1j], np.complex64)
+    np.testing.assert_array_equal(_run(tf.math.conj, c)[1], np.conj(c))

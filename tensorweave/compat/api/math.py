@@ -13,6 +13,7 @@ from tensorweave.ops.math_ops import atan as atan
 from tensorweave.ops.math_ops import atan2 as atan2
 from tensorweave.ops.math_ops import atanh as atanh
 from tensorweave.ops.math_ops import ceil as ceil
+from tensorweave.ops.math_ops import conj as conj
 from tensorweave.ops.math_ops import cos as cos
 from tensorweave.ops.math_ops import cosh as cosh
 from tensorweave.ops.math_ops import count_nonzero as count_nonzero
@@ -49,8 +50,10 @@ from tensorweave.ops.math_ops import logical_xor as logical_xor
 from tensorweave.ops.math_ops import maximum as maximum
 from tensorweave.ops.math_ops import minimum as minimum
 from tensorweave.ops.math_ops import multiply as multiply
+from tensorweave.ops.math_ops import multiply_no_nan as multiply_no_nan
 from tensorweave.ops.math_ops import negative as negative
 from tensorweave.ops.math_ops import not_equal as not_equal
+from tensorweave.ops.math_ops import polygamma as polygamma
 from tensorweave.ops.math_ops import pow as pow
 from tensorweave.ops.math_ops import realdiv as realdiv
 from tensorweave.ops.math_ops import reciprocal as reciprocal
