@@ -1,1 +1,2 @@
 """tf.contrib (re-exports only)."""
+from tensorweave.contrib import tensorboard as tensorboard
