@@ -13,23 +13,22 @@ outputs are Identity ops named as TF1's Switch/Merge control flow names them (`c
 `while/Exit_1`, `map/TensorArrayStack/TensorArrayGatherV3`), so tensors fetched by name in
 TF1 programs resolve (the op types are TF2's).
 
-Gradient design (for the autodiff work):
+Gradients (implemented below; the design keeps everything a builder needs on the op):
   Every If/While op keeps in its attrs the FuncGraphs (`then_branch`/`else_branch`,
-  `cond`/`body`), each with `inputs` (placeholders, explicit args then captures), `outputs`,
+  `cond`/`body`), each with `inputs` (placeholders: explicit args, then captures), `outputs`,
   `captures` [(outer tensor, placeholder)] and `python_func`. The op's inputs are exactly the
-  FuncGraph inputs (after the predicate for If), so input k of the op feeds placeholder k.
-  * If: grad = an If on the same predicate whose branches are the gradient functions of the
-    branches: trace a FuncGraph per branch that calls tf.gradients(branch.outputs,
-    branch.inputs, grad_ys=<placeholders for the output grads>) inside the branch graph
-    (the forward ops are re-run in the gradient branch, or intermediates are exposed as extra
-    outputs of the forward If, as TF2 does); inputs: the op's inputs + output grads;
-    outputs: one gradient per input (zeros where a branch has None, so both branches
-    agree). `_IfGrad` below implements the re-run variant.
-  * While: add an accumulator per needed intermediate (a TensorList pushed each iteration,
-    an extra loop var) to the forward loop; the gradient is a While running the trip count
-    (the loop counter output) backwards, popping the accumulators and calling the body's
-    gradient function; captured inputs' grads are summed across iterations as extra loop
-    vars.
+  FuncGraph inputs (after the predicate for If), so input k feeds placeholder k.
+  * If (`_if_grad`): an If on the same predicate whose branches are gradient FuncGraphs: each
+    re-creates its forward branch's ops (copied, never re-traced from Python) and calls
+    tf.gradients on them with the output gradients as grad_ys; outputs one gradient per
+    forward input (zeros where only the other branch uses it).
+  * While (`_while_grad`): a replay While re-runs the forward loop from the same inputs and
+    pushes each iteration's loop values onto TensorLists (the trip count is its counter
+    output, so data-dependent trip counts work); a backward While pops them in reverse,
+    re-creates the body's ops on them and differentiates, carrying loop-variable gradients
+    and summing the gradients of captured tensors. TensorList loop values (map_fn, scan)
+    have TensorList gradients, summed with AddN. Stateful bodies (random ops) replay
+    differently; an accumulate-in-the-forward-loop rewrite (TF2's) would avoid the replay.
 """
 import builtins
 

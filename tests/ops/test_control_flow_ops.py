@@ -504,3 +504,17 @@ def test_composite_loop_values():
     c = tf.cond(p, lambda: _Pair(tf.constant(1.0), tf.constant(2.0)),
                 lambda: _Pair(tf.constant(3.0), tf.constant(4.0)))
     assert _run([c.a, c.b], {p: False}) == [3.0, 4.0]
+
+
+def test_nested_control_flow_gradients(check_gradient):
+    a = RNG.standard_normal((2, 3))
+    b = RNG.standard_normal(3)
+    check_gradient(lambda x, y: tf.while_loop(
+        lambda i, s: i < 4,
+        lambda i, s: (i + 1, tf.cond(i < 2, lambda: s * y, lambda: s + x)), [0, x])[1], a, b)
+    check_gradient(lambda x, y: tf.while_loop(
+        lambda i, s: i < 3,
+        lambda i, s: (i + 1, tf.while_loop(lambda j, t: j < i, lambda j, t: (j + 1, t * y),
+                                           [0, s])[1] + x), [0, x])[1], a, b)
+    check_gradient(lambda x: tf.cond(tf.constant(True), lambda: tf.map_fn(lambda r: r * r, x),
+                                     lambda: x), a)
