@@ -61,9 +61,9 @@ def _nd(r):
 
 # ------------------------------------------------------------------ binary ops
 def _ew2(fn):
-    def kernel(x, y):
+    def kernel(x, y, fn=fn, nd=_ndarray, asarray=_asarray):
         r = fn(x, y)
-        return r if r.__class__ is _ndarray else _asarray(r)
+        return r if r.__class__ is nd else asarray(r)
 
     kernel.__name__ = getattr(fn, "__name__", "kernel")
     return kernel
@@ -184,9 +184,9 @@ for _t, _f in (("LogicalAnd", np.logical_and), ("LogicalOr", np.logical_or)):
 
 # ------------------------------------------------------------------ unary ops
 def _ew1(fn):
-    def kernel(x):
+    def kernel(x, fn=fn, nd=_ndarray, asarray=_asarray):
         r = fn(x)
-        return r if r.__class__ is _ndarray else _asarray(r)
+        return r if r.__class__ is nd else asarray(r)
 
     kernel.__name__ = getattr(fn, "__name__", "kernel")
     return kernel
