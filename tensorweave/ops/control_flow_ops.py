@@ -34,7 +34,7 @@ import builtins
 
 import numpy as np
 
-from tensorweave.framework import dtypes, registry, tensor_shape
+from tensorweave.framework import dtypes, errors, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
 from tensorweave.framework.registry import REQUIRED, TYPE, TYPE_LIST, out, register_op
 from tensorweave.ops import func_graph as func_graph_lib
@@ -246,10 +246,24 @@ def _if_factory(op, state):
         if p.size != 1:
             raise ValueError("The first input to If must be a scalar, got shape %s" %
                              (p.shape,))
-        res = plan(bool(p.reshape(()))).run(list(args))
+        which = bool(p.reshape(()))
+        try:
+            res = plan(which).run(list(args))
+        except errors.OpError as e:
+            raise _in_function(e, op, then_fg if which else else_fg) from None
         return res[0] if nout == 1 else _tuple(res)
 
     return _if
+
+
+def _in_function(e, op, fg, iteration=None):
+    """Adds the calling op (and loop iteration) to an error raised inside a function body."""
+    where = "\n\t (in function %s of %s op '%s' defined at %s%s)" % (
+        fg.name, op.type, op.name, graph_lib.format_site(op._site),
+        "" if iteration is None else ", iteration %d" % iteration)
+    e._message = (e._message or "") + where
+    e.args = (e._message,)
+    return e
 
 
 def _if_shape(op):
@@ -442,13 +456,16 @@ def _while_factory(op, state):
         vals = list(args)
         max_iter = int(np.asarray(vals[1]).reshape(-1)[0]) if len(vals) > 1 else -1
         crun, brun = cp.run, bp.run
-        while True:
-            if 0 <= max_iter <= int(vals[0]):
-                break
-            c = crun(vals)[0]
-            if not bool(np.asarray(c).reshape(())):
-                break
-            vals = brun(vals)
+        try:
+            while True:
+                if 0 <= max_iter <= int(vals[0]):
+                    break
+                c = crun(vals)[0]
+                if not bool(np.asarray(c).reshape(())):
+                    break
+                vals = brun(vals)
+        except errors.OpError as e:
+            raise _in_function(e, op, body_fg, int(vals[0])) from None
         return _tuple(vals)
 
     return _while

@@ -518,3 +518,37 @@ def test_nested_control_flow_gradients(check_gradient):
                                            [0, s])[1] + x), [0, x])[1], a, b)
     check_gradient(lambda x: tf.cond(tf.constant(True), lambda: tf.map_fn(lambda r: r * r, x),
                                      lambda: x), a)
+
+
+@pytest.mark.filterwarnings("ignore:overflow")
+def test_errors_inside_bodies_name_the_calling_op():
+    x = tf.placeholder(tf.float32, [2])
+    p = tf.placeholder(tf.bool, [])
+    c = tf.cond(p, lambda: tf.check_numerics(x, "bad x"), lambda: x)
+    w = tf.while_loop(lambda i, s: i < 3,
+                      lambda i, s: (i + 1, tf.check_numerics(s * 1e20, "overflow")),
+                      [0, x])
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="bad x") as e:
+            sess.run(c, {p: True, x: [np.nan, 1.0]})
+        assert "op 'cond'" in str(e.value)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="iteration 1") as e:
+            sess.run(w, {x: [1e10, 1.0]})
+        assert "While op 'while'" in str(e.value) or "StatelessWhile op 'while'" in str(e.value)
+
+
+def test_control_dependency_on_outer_op_inside_branch():
+    x = tf.placeholder(tf.float32, [2])
+    p = tf.placeholder(tf.bool, [])
+    calls = []
+    side = tf.py_func(lambda: calls.append(1) or np.float32(0), [], tf.float32)
+
+    def true_fn():
+        with tf.control_dependencies([side.op]):
+            return tf.identity(x)
+
+    c = tf.cond(p, true_fn, lambda: x)
+    assert side.op in c.op.inputs[0].op.control_inputs
+    with tf.Session() as sess:
+        sess.run(c, {p: True, x: [1.0, 2.0]})
+    assert calls == [1]
