@@ -1,0 +1,192 @@
+"""Image codecs: DecodeJpeg, DecodePng, DecodeImage, EncodeJpeg, EncodePng (via Pillow)."""
+import io
+
+import numpy as np
+
+from tensorweave.framework import dtypes as dtypes_lib
+from tensorweave.framework import errors
+from tensorweave.framework import graph as graph_lib
+from tensorweave.framework import registry
+from tensorweave.framework import tensor_shape
+from tensorweave.framework.registry import register_op
+
+_S = tensor_shape.TensorShape
+
+
+def _pil():
+    try:
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover - Pillow is a dependency
+        raise errors.UnimplementedError(None, None, "Image codecs need Pillow (pip install "
+                                        "Pillow)") from e
+    return Image
+
+
+def _bytes_of(contents):
+    v = np.asarray(contents).reshape(())[()]
+    return v if isinstance(v, (bytes, bytearray)) else str(v).encode()
+
+
+def _to_channels(img, channels, what):
+    Image = _pil()  # noqa: N806
+    mode = img.mode
+    if channels == 0:
+        if mode in ("L", "I;16", "I", "1", "P") and mode != "P":
+            target = "L" if mode in ("L", "1") else mode
+        elif mode == "LA":
+            target = "LA"
+        elif mode in ("RGBA", "PA") or (mode == "P" and "transparency" in img.info):
+            target = "RGBA"
+        else:
+            target = "RGB"
+    else:
+        target = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}.get(channels)
+        if target is None:
+            raise ValueError("channels must be 0, 1, 3 or 4, got %d" % channels)
+    if img.mode != target and not (target.startswith("I") and img.mode.startswith("I")):
+        img = img.convert(target)
+    del Image
+    return img
+
+
+def _decode(contents, channels=0, dtype=np.uint8, what="image"):
+    Image = _pil()  # noqa: N806
+    data = _bytes_of(contents)
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except Exception as e:  # noqa: BLE001 - Pillow raises several types
+        raise errors.InvalidArgumentError(
+            None, None, "Invalid %s data: %s" % (what, e)) from None
+    sixteen = img.mode.startswith("I;16") or img.mode == "I"
+    img = _to_channels(img, channels, what)
+    arr = np.asarray(img)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if dtype == np.uint16:
+        if not sixteen:
+            arr = arr.astype(np.uint16) * 257
+        return np.ascontiguousarray(arr.astype(np.uint16))
+    if sixteen:
+        arr = (arr.astype(np.uint32) // 257).astype(np.uint8)
+    return np.ascontiguousarray(arr.astype(np.uint8, copy=False))
+
+
+def _decode_png_kernel(contents, channels=0, dtype=None):
+    dt = dtypes_lib.as_dtype(dtype or dtypes_lib.uint8)
+    return _decode(contents, channels, dt.np_dtype, "PNG")
+
+
+def _decode_jpeg_kernel(contents, channels=0, **_):
+    return _decode(contents, channels, np.uint8, "JPEG")
+
+
+def _decode_image_kernel(contents, channels=0, dtype=None, expand_animations=True):
+    dt = dtypes_lib.as_dtype(dtype or dtypes_lib.uint8)
+    out = _decode(contents, channels, np.uint8 if dt != dtypes_lib.uint16 else np.uint16)
+    if dt.is_floating:
+        out = (out.astype(dt.np_dtype) / np.asarray(255, dt.np_dtype)).astype(dt.np_dtype)
+    return out
+
+
+def _decode_shape(op):
+    c = int(op._attrs.get("channels", 0))
+    return [_S([None, None, c or None])]
+
+
+register_op("DecodePng", inputs=["contents: string"], outputs=["image: dtype"],
+            attrs={"channels": 0, "dtype": dtypes_lib.uint8}, shape_fn=_decode_shape,
+            kernel=_decode_png_kernel)
+register_op("DecodeJpeg", inputs=["contents: string"], outputs=["image: uint8"],
+            attrs={"channels": 0, "ratio": 1, "fancy_upscaling": True,
+                   "try_recover_truncated": False, "acceptable_fraction": 1.0,
+                   "dct_method": ""},
+            shape_fn=_decode_shape, kernel=_decode_jpeg_kernel, kernel_attrs=("channels",))
+register_op("DecodeImage", inputs=["contents: string"], outputs=["image: dtype"],
+            attrs={"channels": 0, "dtype": dtypes_lib.uint8, "expand_animations": True},
+            shape_fn=lambda op: [tensor_shape.unknown_shape()], kernel=_decode_image_kernel)
+
+
+def _encode(image, fmt, **kw):
+    Image = _pil()  # noqa: N806
+    arr = np.asarray(image)
+    if arr.ndim != 3:
+        raise ValueError("image must be 3-dimensional, got shape %s" % (arr.shape,))
+    c = arr.shape[2]
+    if c == 1:
+        img = Image.fromarray(arr[:, :, 0] if arr.dtype == np.uint8 else
+                              arr[:, :, 0].astype(np.uint16), mode=None)
+    elif c in (3, 4):
+        img = Image.fromarray(arr.astype(np.uint8), mode="RGB" if c == 3 else "RGBA")
+    elif c == 2:
+        img = Image.fromarray(arr.astype(np.uint8), mode="LA")
+    else:
+        raise ValueError("image must have 1, 2, 3 or 4 channels, got %d" % c)
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return np.asarray(buf.getvalue(), dtype=object)
+
+
+def _encode_png_kernel(image, compression=-1):
+    level = 6 if compression < 0 else int(compression)
+    return _encode(image, "PNG", compress_level=level)
+
+
+def _encode_jpeg_kernel(image, format="", quality=95, progressive=False,  # noqa: A002
+                        optimize_size=False, chroma_downsampling=True, **_):
+    return _encode(image, "JPEG", quality=int(quality), progressive=bool(progressive),
+                   optimize=bool(optimize_size),
+                   subsampling=(2 if chroma_downsampling else 0))
+
+
+register_op("EncodePng", inputs=["image: T"], outputs=["contents: string"],
+            attrs={"T": dtypes_lib.uint8, "compression": -1}, shape_fn=registry.scalar_shape,
+            kernel=_encode_png_kernel, kernel_attrs=("compression",))
+register_op("EncodeJpeg", inputs=["image: uint8"], outputs=["contents: string"],
+            attrs={"format": "", "quality": 95, "progressive": False, "optimize_size": False,
+                   "chroma_downsampling": True, "density_unit": "in", "x_density": 300,
+                   "y_density": 300, "xmp_metadata": ""},
+            shape_fn=registry.scalar_shape, kernel=_encode_jpeg_kernel,
+            kernel_attrs=("format", "quality", "progressive", "optimize_size",
+                          "chroma_downsampling"))
+
+
+def decode_png(contents, channels=0, dtype=dtypes_lib.uint8, name=None):
+    """Decodes a PNG-encoded image to a uint8 or uint16 tensor [height, width, channels]."""
+    return registry.out(registry.apply_op("DecodePng", [contents], name=name,
+                                          channels=channels, dtype=dtypes_lib.as_dtype(dtype)))
+
+
+def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
+                try_recover_truncated=False, acceptable_fraction=1, dct_method="", name=None):
+    """Decodes a JPEG-encoded image to a uint8 tensor [height, width, channels]."""
+    return registry.out(registry.apply_op(
+        "DecodeJpeg", [contents], name=name, channels=channels, ratio=ratio,
+        fancy_upscaling=fancy_upscaling, try_recover_truncated=try_recover_truncated,
+        acceptable_fraction=float(acceptable_fraction), dct_method=dct_method))
+
+
+def decode_image(contents, channels=None, dtype=dtypes_lib.uint8, name=None,
+                 expand_animations=True):
+    """Decodes BMP, GIF, JPEG or PNG images (dispatching on the content)."""
+    with graph_lib.name_scope(name, "decode_image"):
+        return registry.out(registry.apply_op(
+            "DecodeImage", [contents], channels=channels or 0,
+            dtype=dtypes_lib.as_dtype(dtype), expand_animations=expand_animations))
+
+
+def encode_png(image, compression=-1, name=None):
+    """PNG-encodes an image [height, width, channels] of uint8 or uint16."""
+    return registry.out(registry.apply_op("EncodePng", [image], name=name,
+                                          compression=compression))
+
+
+def encode_jpeg(image, format="", quality=95, progressive=False,  # noqa: A002
+                optimize_size=False, chroma_downsampling=True, density_unit="in",
+                x_density=300, y_density=300, xmp_metadata="", name=None):
+    """JPEG-encodes a uint8 image [height, width, channels]."""
+    return registry.out(registry.apply_op(
+        "EncodeJpeg", [image], name=name, format=format, quality=quality,
+        progressive=progressive, optimize_size=optimize_size,
+        chroma_downsampling=chroma_downsampling, density_unit=density_unit,
+        x_density=x_density, y_density=y_density, xmp_metadata=xmp_metadata))
