@@ -108,5 +108,3 @@ from tensorweave.ops.math_ops import trace as trace
 from tensorweave.ops.math_ops import truediv as truediv
 from tensorweave.ops.math_ops import truncatediv as truncatediv
 from tensorweave.ops.math_ops import truncatemod as truncatemod
-from tensorweave.ops.math_ops import where as where
-from tensorweave.ops.math_ops import where_v2 as where_v2

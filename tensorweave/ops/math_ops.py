@@ -1205,25 +1205,6 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
     return _apply("AddN", [inputs], name=name)
 
 
-# ============================================================ select / where
-def where(condition, x=None, y=None, name=None):
-    """tf.where (TF1): indices of true elements, or Select with TF1's broadcasting rules."""
-    if x is None and y is None:
-        return _apply("Where", [condition], name=name)
-    if x is None or y is None:
-        raise ValueError("x and y must both be non-None or both be None.")
-    return _apply("Select", [condition, x, y], name=name)
-
-
-def where_v2(condition, x=None, y=None, name=None):
-    """tf.where_v2: SelectV2 with NumPy broadcasting."""
-    if x is None and y is None:
-        return _apply("Where", [condition], name=name)
-    if x is None or y is None:
-        raise ValueError("x and y must both be non-None or both be None.")
-    return _apply("SelectV2", [condition, x, y], name=name)
-
-
 # ============================================================ reductions
 def _may_reduce_to_scalar(keep, axis, output):
     # NOTE: reducing over every axis without keep_dims is a scalar even for unknown ranks.
@@ -1281,7 +1262,8 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None,
     with graph_lib.name_scope(name, "ReduceLogSumExp", [input_tensor]) as scope:
         x = _t(input_tensor)
         raw_max = reduce_max(x, axis, keepdims=True)
-        my_max = _apply("StopGradient", [where_v2(is_finite(raw_max), raw_max, _zero_e(raw_max))])
+        my_max = _apply("StopGradient", [
+            _apply("SelectV2", [is_finite(raw_max), raw_max, _zero_e(raw_max)])])
         result = log(reduce_sum(exp(subtract(x, my_max)), axis, keepdims=keep))
         if not keep:
             my_max = _apply("Reshape", [my_max, _apply("Shape", [result])])
@@ -1628,16 +1610,6 @@ def _reduction_dims_range(t):
     if r is not None:
         return list(range(r))
     return _reduction_dims(t, None)
-
-
-def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
-    """tf.math.l2_normalize: x * rsqrt(max(sum(x**2, axis), epsilon))."""
-    axis = _deprecated_alias(axis, dim, "axis", "dim")
-    with graph_lib.name_scope(name, "l2_normalize", [x]) as scope:
-        x = _t(x, name="x")
-        square_sum = reduce_sum(square(x), axis, keepdims=True)
-        x_inv_norm = rsqrt(maximum(square_sum, epsilon))
-        return _apply("Mul", [x, x_inv_norm], name=scope)
 
 
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: A002

@@ -1,10 +1,12 @@
 """tf.linalg (re-exports only)."""
+from tensorweave.ops.array_ops import matrix_transpose as matrix_transpose
+from tensorweave.ops.array_ops import matrix_transpose as transpose  # noqa: F401
 from tensorweave.ops.math_ops import einsum as einsum
 from tensorweave.ops.math_ops import eye as eye
-from tensorweave.ops.math_ops import l2_normalize as l2_normalize
 from tensorweave.ops.math_ops import matmul as matmul
 from tensorweave.ops.math_ops import matrix_diag as diag  # noqa: F401
 from tensorweave.ops.math_ops import matrix_diag_part as diag_part  # noqa: F401
 from tensorweave.ops.math_ops import norm as norm
 from tensorweave.ops.math_ops import tensordot as tensordot
 from tensorweave.ops.math_ops import trace as trace
+from tensorweave.ops.nn_ops import l2_normalize as l2_normalize

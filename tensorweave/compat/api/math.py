@@ -1,4 +1,7 @@
 """tf.math (re-exports only)."""
+from tensorweave.ops.indexing import segment_sum as segment_sum
+from tensorweave.ops.indexing import top_k as top_k
+from tensorweave.ops.indexing import unsorted_segment_sum as unsorted_segment_sum
 from tensorweave.ops.math_ops import abs as abs
 from tensorweave.ops.math_ops import accumulate_n as accumulate_n
 from tensorweave.ops.math_ops import acos as acos
@@ -36,7 +39,6 @@ from tensorweave.ops.math_ops import greater_equal as greater_equal
 from tensorweave.ops.math_ops import is_finite as is_finite
 from tensorweave.ops.math_ops import is_inf as is_inf
 from tensorweave.ops.math_ops import is_nan as is_nan
-from tensorweave.ops.math_ops import l2_normalize as l2_normalize
 from tensorweave.ops.math_ops import less as less
 from tensorweave.ops.math_ops import less_equal as less_equal
 from tensorweave.ops.math_ops import lgamma as lgamma
@@ -87,6 +89,8 @@ from tensorweave.ops.math_ops import truediv as truediv
 from tensorweave.ops.math_ops import truncatediv as truncatediv
 from tensorweave.ops.math_ops import truncatemod as truncatemod
 from tensorweave.ops.math_ops import xlogy as xlogy
+from tensorweave.ops.nn_ops import in_top_k as in_top_k
+from tensorweave.ops.nn_ops import l2_normalize as l2_normalize
 from tensorweave.ops.nn_ops import log_softmax as log_softmax
 from tensorweave.ops.nn_ops import softmax as softmax
 from tensorweave.ops.nn_ops import softplus as softplus
