@@ -189,9 +189,28 @@ def constant_value_as_shape(tensor):
         for x in op.inputs[:-1]:
             out = out.concatenate(constant_value_as_shape(x))
         return out
+    fn = _CONSTANT_AS_SHAPE_FNS.get(op.type)
+    if fn is not None:
+        res = fn(tensor)
+        if res is not None:
+            return res
     if shape is not None and shape[0].value is not None:
         return tensor_shape.unknown_shape(shape[0].value)
     return tensor_shape.unknown_shape()
+
+
+_CONSTANT_AS_SHAPE_FNS = {}
+
+
+def register_constant_value_as_shape(op_type):
+    """Registers fn(tensor) -> TensorShape or None: a partial shape from a shape tensor made by
+    an op of `op_type` (e.g. a StridedSlice of a Shape), as TF's shape inference derives."""
+
+    def deco(fn):
+        _CONSTANT_AS_SHAPE_FNS[op_type] = fn
+        return fn
+
+    return deco
 
 
 def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False):
