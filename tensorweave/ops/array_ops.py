@@ -91,9 +91,8 @@ register_op(
 
 
 def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's arg name
-    x = registry.convert_to_tensor(input)
-    return out(registry.apply_op("PlaceholderWithDefault", [x], name=name,
-                                 dtype=x.dtype.base_dtype, shape=tensor_shape.as_shape(shape)))
+    return out(registry.apply_op("PlaceholderWithDefault", [input], name=name,
+                                 shape=tensor_shape.as_shape(shape)))
 
 
 # ---------------------------------------------------------------------- Identity
@@ -1737,9 +1736,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         on_exists = on_value is not None
         off_exists = off_value is not None
         if on_exists:
-            on_value = _to_tensor(on_value, dtype=dtype)
+            on_value = _to_tensor(on_value)
         if off_exists:
-            off_value = _to_tensor(off_value, dtype=dtype)
+            off_value = _to_tensor(off_value)
         on_dtype = on_value.dtype.base_dtype if on_exists else None
         off_dtype = off_value.dtype.base_dtype if off_exists else None
         if on_exists or off_exists:

@@ -232,6 +232,23 @@ register_op("StridedSliceGrad",
             grad=_StridedSliceGradGrad)
 
 
+@tensor_util.register_constant_value_as_shape("StridedSlice")
+def _strided_slice_as_shape(t):
+    op = t.op
+    vals = [_cv(x) for x in op.inputs[1:]]
+    if any(v is None or np.size(v) != 1 for v in vals):
+        return None
+    b, e, s = (int(np.reshape(v, -1)[0]) for v in vals)
+    bm, em, elm, nam, sam = _ss_attrs(op._attrs)
+    if elm or nam or sam or bm not in (0, 1) or em not in (0, 1):
+        return None
+    prev = tensor_util.constant_value_as_shape(op.inputs[0])
+    if prev.ndims is None:
+        return None
+    return tensor_shape.TensorShape(prev.as_list()[_pyslice(None if bm else b, None if em else e,
+                                                              s)])
+
+
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
                   new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
     """tf.strided_slice."""
