@@ -10,6 +10,7 @@ order of `captures`, exactly as TF's function graphs do.
 Also holds `nest`-style helpers (flatten / pack_sequence_as) for structures of tensors.
 """
 import collections
+import contextlib
 import itertools
 
 from tensorweave.framework import dtypes, registry, tensor_shape
@@ -186,6 +187,30 @@ class FuncGraph(graph_lib.Graph):
                 # NOTE: control inputs from outer graphs become control inputs of the caller.
                 self.outer_control_inputs.append(c)
         return ret
+
+
+@contextlib.contextmanager
+def lift_to_outermost_graph():
+    """Builds in the outermost non-function graph (TF's init_scope lifting), keeping the
+    current name scope and clearing control dependencies; yields that graph.
+
+    Variable creation belongs in it: a variable first created inside a cond branch or a
+    while body (an RNN cell traced in the loop body) must live, with its initializer, in
+    the graph the Session runs; the body then reads it through a capture.
+    """
+    g = graph_lib.get_default_graph()
+    outer = g
+    while outer._building_function:
+        outer = outer._outer_graph
+    saved_stack, saved_cd = outer._name_stack, outer._control_dependencies_stack
+    outer._control_dependencies_stack = []
+    if outer is not g:
+        outer._name_stack = g._name_stack
+    try:
+        with outer.as_default():
+            yield outer
+    finally:
+        outer._name_stack, outer._control_dependencies_stack = saved_stack, saved_cd
 
 
 def _arg_name(name, used):

@@ -552,3 +552,19 @@ def test_control_dependency_on_outer_op_inside_branch():
     with tf.Session() as sess:
         sess.run(c, {p: True, x: [1.0, 2.0]})
     assert calls == [1]
+
+
+def test_lift_to_outermost_graph():
+    outer = tf.get_default_graph()
+    made = []
+
+    def body(i, s):
+        with tf.name_scope("cell"), func_graph.lift_to_outermost_graph() as g:
+            assert g is outer
+            c = tf.constant(2.0, name="c")
+            made.append(c)
+        return i + 1, s * c
+
+    r = tf.while_loop(lambda i, s: i < 3, body, [0, 1.0])
+    assert made[0].graph is outer and made[0].op.name == "cell/c"
+    assert _run(r[1]) == 8.0
