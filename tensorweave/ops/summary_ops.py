@@ -259,6 +259,8 @@ def _image_factory(op, state):
         base = _text(tag)
         n, h, w, c = tensor.shape
         n = min(n, max_images)
+        if n == 0:
+            return _serialized(summary_pb2.Summary())
         if bad_color.size < c:
             raise errors.InvalidArgumentError(
                 None, None, "expected depth <= bad_color.size, got depth = %d, bad_color.size "

@@ -16,6 +16,5 @@ from tensorweave.ops.summary_ops import merge_all as merge_all
 from tensorweave.ops.summary_ops import scalar as scalar
 from tensorweave.ops.summary_ops import tensor_summary as tensor_summary
 from tensorweave.ops.summary_ops import text as text
-from tensorweave.summary.summary_iterator import summary_iterator as summary_iterator
 from tensorweave.summary.writer import FileWriter as FileWriter
 from tensorweave.summary.writer import FileWriterCache as FileWriterCache
