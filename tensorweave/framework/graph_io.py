@@ -392,6 +392,10 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
             raise ValueError("Attempted to map inputs that were not found in graph_def: [%s]"
                              % k)
     order = _topo_order(nodes, by_name)
+    for fdef in graph_def.library.function:
+        # NOTE: FunctionDefs (If/While bodies) are kept by name; the control-flow kernels
+        # turn them into function graphs when first run.
+        g._functions.setdefault(fdef.signature.name, fdef)
     if name is None:
         name = "import"
     with g.as_default():
