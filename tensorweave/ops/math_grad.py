@@ -754,3 +754,92 @@ _set("MatrixDiagPartV3", _MatrixDiagPartV3Grad)
 _set("MatrixDiagV3", _MatrixDiagV3Grad)
 _set("Diag", lambda op, grad: _apply("DiagPart", [grad]))
 _set("DiagPart", lambda op, grad: _apply("Diag", [grad]))
+
+
+# ---------------------------------------------------------------- linear algebra
+def _mm(a, b, adj_a=False, adj_b=False):
+    return _apply("BatchMatMulV2", [a, b], adj_x=adj_a, adj_y=adj_b)
+
+
+def _MatrixInverseGrad(op, grad):  # noqa: N802
+    ainv = op.outputs[0]
+    return _neg(_mm(ainv, _mm(grad, ainv, adj_b=True), adj_a=True))
+
+
+def _expand2(t):
+    t = _apply("ExpandDims", [t, np.int32(-1)])
+    return _apply("ExpandDims", [t, np.int32(-1)])
+
+
+def _MatrixDeterminantGrad(op, grad):  # noqa: N802
+    a, c = op.inputs[0], op.outputs[0]
+    inv_t = _apply("MatrixInverse", [a], adjoint=True)
+    return _mul(_expand2(_mul(grad, c)), inv_t)
+
+
+def _LogMatrixDeterminantGrad(op, _, grad_b):  # noqa: N802
+    inv_t = _apply("MatrixInverse", [op.inputs[0]], adjoint=True)
+    return _mul(_expand2(grad_b), inv_t)
+
+
+def _CholeskyGrad(op, grad):  # noqa: N802
+    # NOTE: dA = 0.5 * (S + S^H), S = L^-H Phi(L^H dL) L^-1, Phi = lower triangle with the
+    # diagonal halved (the standard symmetric Cholesky adjoint).
+    low = op.outputs[0]
+    n_lo, n_up = np.int64(-1), np.int64(0)
+    eye_ = _apply("MatrixDiagV3", [_apply("Fill", [_apply("Shape", [_apply(
+        "MatrixDiagPartV3", [low, np.int32(0), np.zeros((), _dt(low).np_dtype)])]),
+        np.asarray(1, _dt(low).np_dtype)]), np.int32(0), np.int32(-1), np.int32(-1),
+        np.zeros((), _dt(low).np_dtype)])
+    l_inv = _apply("MatrixTriangularSolve", [low, eye_], lower=True, adjoint=False)
+    middle = _mm(low, grad, adj_a=True)
+    diag = _apply("MatrixDiagPartV3", [middle, np.int32(0), np.zeros((), _dt(low).np_dtype)])
+    half_diag = _apply("MatrixDiagV3", [_mul(diag, _const(0.5, _dt(low))), np.int32(0),
+                                        np.int32(-1), np.int32(-1),
+                                        np.zeros((), _dt(low).np_dtype)])
+    phi = _apply("Sub", [_apply("MatrixBandPart", [middle, n_lo, n_up]), half_diag])
+    s = _mm(l_inv, _mm(phi, l_inv), adj_a=True)
+    s_t = _apply("Transpose", [s, _perm_last2(s)])
+    return _mul(_apply("AddV2", [s, s_t]), _const(0.5, _dt(low)))
+
+
+def _perm_last2(t):
+    n = t.shape.ndims
+    if n is None:
+        raise NotImplementedError("tensorweave: the Cholesky gradient needs a known rank.")
+    perm = list(range(n))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return np.asarray(perm, np.int32)
+
+
+def _MatrixSolveGrad(op, grad):  # noqa: N802
+    a = op.inputs[0]
+    c = op.outputs[0]
+    adjoint = op._attrs["adjoint"]
+    grad_b = _apply("MatrixSolve", [a, grad], adjoint=not adjoint)
+    grad_a = _neg(_mm(c, grad_b, adj_b=True) if adjoint else _mm(grad_b, c, adj_b=True))
+    return sum_to(grad_a, a, None), sum_to(grad_b, op.inputs[1], None)
+
+
+def _MatrixTriangularSolveGrad(op, grad):  # noqa: N802
+    a = op.inputs[0]
+    c = op.outputs[0]
+    adjoint, lower = op._attrs["adjoint"], op._attrs["lower"]
+    grad_b = _apply("MatrixTriangularSolve", [a, grad], lower=lower, adjoint=not adjoint)
+    grad_a = _neg(_mm(c, grad_b, adj_b=True) if adjoint else _mm(grad_b, c, adj_b=True))
+    band = (np.int64(-1), np.int64(0)) if lower else (np.int64(0), np.int64(-1))
+    grad_a = _apply("MatrixBandPart", [grad_a, band[0], band[1]])
+    return sum_to(grad_a, a, None), sum_to(grad_b, op.inputs[1], None)
+
+
+def _MatrixBandPartGrad(op, grad):  # noqa: N802
+    return _apply("MatrixBandPart", [grad, op.inputs[1], op.inputs[2]]), None, None
+
+
+_set("MatrixInverse", _MatrixInverseGrad)
+_set("MatrixDeterminant", _MatrixDeterminantGrad)
+_set("LogMatrixDeterminant", _LogMatrixDeterminantGrad)
+_set("Cholesky", _CholeskyGrad)
+_set("MatrixSolve", _MatrixSolveGrad)
+_set("MatrixTriangularSolve", _MatrixTriangularSolveGrad)
+_set("MatrixBandPart", _MatrixBandPartGrad)

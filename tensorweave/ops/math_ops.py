@@ -795,6 +795,116 @@ register_op("DiagPart", inputs=["input: T"], outputs=["diagonal: T"], attrs={"T"
             shape_fn=_diag_part_shape, kernel=_diag_part, kernel_attrs=())
 
 
+# ------------------------------------------------------------------ linear algebra
+def _square_matrix_shape(op):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    if s.ndims < 2:
+        raise ValueError("Shape must be at least rank 2 but is rank %d" % s.ndims)
+    d = s.as_list()
+    if d[-1] is not None and d[-2] is not None and d[-1] != d[-2]:
+        raise ValueError("Dimensions must be equal, but are %d and %d" % (d[-2], d[-1]))
+    n = d[-1] if d[-1] is not None else d[-2]
+    return d[:-2], n
+
+
+def _same_square_shape(op):
+    r = _square_matrix_shape(op)
+    if isinstance(r, list):
+        return r
+    batch, n = r
+    return [tensor_shape.TensorShape(batch + [n, n])]
+
+
+def _batch_scalar_shape(op):
+    r = _square_matrix_shape(op)
+    if isinstance(r, list):
+        return r * len(op._outputs)
+    return [tensor_shape.TensorShape(r[0])] * len(op._outputs)
+
+
+def _matrix_inverse(x, adjoint=False):
+    return np.linalg.inv(_adj(x) if adjoint else x)
+
+
+def _matrix_determinant(x):
+    return _nd(np.linalg.det(x).astype(x.dtype, copy=False))
+
+
+def _log_matrix_determinant(x):
+    sign, logdet = np.linalg.slogdet(x)
+    return _nd(sign.astype(x.dtype, copy=False)), _nd(logdet.astype(x.dtype, copy=False))
+
+
+def _cholesky(x):
+    return np.linalg.cholesky(x)
+
+
+register_op("MatrixInverse", inputs=["input: T"], outputs=["output: T"],
+            attrs={"adjoint": False, "T": TYPE}, shape_fn=_same_square_shape,
+            kernel=_matrix_inverse, kernel_attrs=("adjoint",))
+register_op("MatrixDeterminant", inputs=["input: T"], outputs=["output: T"],
+            attrs={"T": TYPE}, shape_fn=_batch_scalar_shape, kernel=_matrix_determinant,
+            kernel_attrs=())
+register_op("LogMatrixDeterminant", inputs=["input: T"],
+            outputs=["sign: T", "log_abs_determinant: T"], attrs={"T": TYPE},
+            shape_fn=_batch_scalar_shape, kernel=_log_matrix_determinant, kernel_attrs=())
+register_op("Cholesky", inputs=["input: T"], outputs=["output: T"], attrs={"T": TYPE},
+            shape_fn=_same_square_shape, kernel=_cholesky, kernel_attrs=())
+
+
+def _solve_shape(op):
+    m, r = op.inputs[0].shape, op.inputs[1].shape
+    if m.ndims is None or r.ndims is None:
+        return [tensor_shape.unknown_shape()]
+    md, rd = m.as_list(), r.as_list()
+    if md[-1] is not None and md[-2] is not None and md[-1] != md[-2]:
+        raise ValueError("Dimensions must be equal, but are %d and %d" % (md[-2], md[-1]))
+    if md[-2] is not None and rd[-2] is not None and md[-2] != rd[-2]:
+        raise ValueError("Dimensions must be equal, but are %d and %d" % (md[-2], rd[-2]))
+    batch = _broadcast_dims(md[:-2], rd[:-2])
+    return [tensor_shape.TensorShape(batch + [rd[-2] if rd[-2] is not None else md[-2],
+                                              rd[-1]])]
+
+
+def _matrix_solve(matrix, rhs, adjoint=False):
+    return np.linalg.solve(_adj(matrix) if adjoint else matrix, rhs)
+
+
+def _matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False):
+    # NOTE: only the `lower` (or upper) triangle of `matrix` is read, as in TF.
+    m = np.tril(matrix) if lower else np.triu(matrix)
+    return np.linalg.solve(_adj(m) if adjoint else m, rhs)
+
+
+register_op("MatrixSolve", inputs=["matrix: T", "rhs: T"], outputs=["output: T"],
+            attrs={"adjoint": False, "T": TYPE}, shape_fn=_solve_shape,
+            kernel=_matrix_solve, kernel_attrs=("adjoint",))
+register_op("MatrixTriangularSolve", inputs=["matrix: T", "rhs: T"], outputs=["output: T"],
+            attrs={"lower": True, "adjoint": False, "T": TYPE}, shape_fn=_solve_shape,
+            kernel=_matrix_triangular_solve, kernel_attrs=("lower", "adjoint"))
+
+
+def _band_part(x, num_lower, num_upper):
+    m, n = x.shape[-2], x.shape[-1]
+    lo = int(num_lower)
+    up = int(num_upper)
+    i = np.arange(m)[:, None]
+    j = np.arange(n)[None, :]
+    keep = np.ones((m, n), bool)
+    if lo >= 0:
+        keep &= (i - j) <= lo
+    if up >= 0:
+        keep &= (j - i) <= up
+    return np.where(keep, x, np.zeros((), x.dtype))
+
+
+register_op("MatrixBandPart", inputs=["input: T", "num_lower: Tindex", "num_upper: Tindex"],
+            outputs=["band: T"], attrs={"T": TYPE, "Tindex": dtypes.int64},
+            shape_fn=registry.unchanged_shape, kernel=_band_part, kernel_attrs=())
+
+
 # ============================================================ graph-building helpers
 def _apply(op_type, inputs, name=None, **attrs):
     return out(registry.apply_op(op_type, inputs, name=name, **attrs))
@@ -1357,8 +1467,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         a = _t(a, name="a")
         b = _t(b, name="b", dtype=a.dtype.base_dtype) if not _is_tensor(b) else b
         ra, rb = a.shape.ndims, b.shape.ndims
-        if (ra is not None and ra > 2) or (rb is not None and rb > 2) or (
-                ra is None or rb is None) and not (ra == 2 or rb == 2):
+        # NOTE: TF uses BatchMatMulV2 whenever a rank is unknown or above 2.
+        if ra is None or rb is None or ra > 2 or rb > 2:
             return _apply("BatchMatMulV2", [a, b], name=scope,
                           adj_x=bool(adjoint_a or transpose_a),
                           adj_y=bool(adjoint_b or transpose_b))
@@ -1506,6 +1616,51 @@ def diag(diagonal, name=None):
 def diag_part(input, name=None):  # noqa: A002 - TF's arg name
     """tf.diag_part (TF1, op DiagPart)."""
     return _apply("DiagPart", [input], name=name)
+
+
+def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002 - TF's arg name
+    """tf.linalg.inv / tf.matrix_inverse."""
+    return _apply("MatrixInverse", [input], name=name, adjoint=bool(adjoint))
+
+
+def matrix_determinant(input, name=None):  # noqa: A002
+    """tf.linalg.det / tf.matrix_determinant."""
+    return _apply("MatrixDeterminant", [input], name=name)
+
+
+def log_matrix_determinant(input, name=None):  # noqa: A002
+    """tf.linalg.slogdet / tf.log_matrix_determinant: (sign, log|det|)."""
+    op = registry.apply_op("LogMatrixDeterminant", [input], name=name)
+    return op._outputs[0], op._outputs[1]
+
+
+def cholesky(input, name=None):  # noqa: A002
+    """tf.linalg.cholesky / tf.cholesky."""
+    return _apply("Cholesky", [input], name=name)
+
+
+def matrix_solve(matrix, rhs, adjoint=False, name=None):
+    """tf.linalg.solve / tf.matrix_solve."""
+    return _apply("MatrixSolve", [matrix, rhs], name=name, adjoint=bool(adjoint))
+
+
+def matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    """tf.linalg.triangular_solve / tf.matrix_triangular_solve."""
+    return _apply("MatrixTriangularSolve", [matrix, rhs], name=name, lower=bool(lower),
+                  adjoint=bool(adjoint))
+
+
+def matrix_band_part(input, num_lower, num_upper, name=None):  # noqa: A002
+    """tf.linalg.band_part / tf.matrix_band_part."""
+    return _apply("MatrixBandPart", [input, num_lower, num_upper], name=name)
+
+
+def logdet(matrix, name=None):
+    """tf.linalg.logdet: log det of a Hermitian positive definite matrix (via Cholesky)."""
+    with graph_lib.name_scope(name, "logdet", [matrix]):
+        chol = cholesky(matrix)
+        two = 2.0
+        return _op_mul(two, reduce_sum(log(matrix_diag_part(chol)), axis=[-1]))
 
 
 # ============================================================ clipping and norms

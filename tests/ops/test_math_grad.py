@@ -227,3 +227,22 @@ def test_digamma_polygamma_mul_no_nan_grads():
     check_gradient(lambda t: tf.math.polygamma(tf.constant(1.0, tf.float64), t), pos(3) + 0.5,
                    atol=1e-5)
     check_gradient(tf.math.multiply_no_nan, normal(2, 3), normal(3))
+
+
+def _spd(n, batch=()):
+    a = RNG.randn(*(batch + (n, n)))
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def test_linalg_grads():
+    a = _spd(3, (2,))
+    check_gradient(tf.linalg.inv, a, atol=1e-5)
+    check_gradient(tf.linalg.det, a, atol=1e-4)
+    check_gradient(lambda m: tf.linalg.slogdet(m)[1], a, atol=1e-5)
+    check_gradient(lambda m, r: tf.linalg.solve(m, r), a, normal(2, 3, 2), atol=1e-5)
+    check_gradient(lambda m, r: tf.linalg.triangular_solve(m, r, lower=False), a,
+                   normal(2, 3, 2), atol=1e-5)
+    check_gradient(lambda m: tf.linalg.band_part(m, 0, 1), normal(3, 4))
+    # Cholesky: differentiate through a symmetrized input so perturbations stay symmetric.
+    check_gradient(lambda m: tf.linalg.cholesky(
+        (m + tf.linalg.transpose(m)) * 0.5), a, atol=1e-5)

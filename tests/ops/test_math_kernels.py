@@ -394,3 +394,28 @@ def test_mul_no_nan_polygamma_conj():
     _close(_run(tf.math.polygamma, a, xs)[1], sp.polygamma(a, xs), np.float64)
     c = np.array([1 + 2j, 3 - 1j], np.complex64)
     np.testing.assert_array_equal(_run(tf.math.conj, c)[1], np.conj(c))
+
+
+def _spd(n, batch=()):
+    a = RNG.randn(*(batch + (n, n)))
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def test_linalg_ops():
+    a = _spd(3, (2,))
+    b = _normal((2, 3, 2), np.float64)
+    _close(_run(tf.linalg.inv, a)[1], np.linalg.inv(a), np.float64)
+    t, out = _run(tf.linalg.det, a)
+    assert t.shape.as_list() == [2]
+    _close(out, np.linalg.det(a), np.float64)
+    _close(_run(lambda m: tf.linalg.slogdet(m)[1], a)[1], np.linalg.slogdet(a)[1], np.float64)
+    _close(_run(tf.linalg.cholesky, a)[1], np.linalg.cholesky(a), np.float64)
+    _close(_run(tf.linalg.solve, a, b)[1], np.linalg.solve(a, b), np.float64)
+    low = np.tril(a)
+    _close(_run(lambda m, r: tf.linalg.triangular_solve(m, r, lower=True), a, b)[1],
+           np.linalg.solve(low, b), np.float64)
+    _close(_run(lambda m: tf.linalg.band_part(m, 1, 0), a)[1],
+           np.tril(a) - np.tril(a, -2), np.float64)
+    _close(_run(tf.linalg.logdet, a)[1], np.linalg.slogdet(a)[1], np.float64)
+    a32 = a.astype(np.float32)
+    assert _run(tf.linalg.det, a32)[1].dtype == np.float32
