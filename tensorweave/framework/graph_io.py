@@ -325,7 +325,7 @@ def graph_to_graph_def(graph, add_shapes=False):
     lib = getattr(graph, "_functions", None)
     if lib:
         for f in lib.values():
-            fdef = getattr(f, "definition", None)
+            fdef = f if hasattr(f, "signature") else getattr(f, "definition", None)
             if fdef is not None and hasattr(fdef, "SerializeToString"):
                 gd.library.function.add().CopyFrom(fdef)
     return gd
