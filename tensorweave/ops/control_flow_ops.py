@@ -229,8 +229,8 @@ def _align_captures(graphs):
 
 
 def _if_factory(op, state):
-    then_fg = op._attrs["then_branch"]
-    else_fg = op._attrs["else_branch"]
+    then_fg = func_graph_lib.resolve_function(op, "then_branch")
+    else_fg = func_graph_lib.resolve_function(op, "else_branch")
     plans = {}
 
     def plan(which):
@@ -441,8 +441,11 @@ def _gated(fn, op):
 
 
 def _while_factory(op, state):
-    cond_fg = op._attrs["cond"]
-    body_fg = op._attrs["body"]
+    cond_fg = func_graph_lib.resolve_function(op, "cond")
+    body_fg = func_graph_lib.resolve_function(op, "body")
+    # NOTE: our While ops carry (loop_counter, maximum_iterations) first and the kernel
+    # honours the limit itself; imported ones rely on their cond function.
+    own = hasattr(body_fg, "num_loop_vars")
     plans = []
 
     def compiled():
@@ -454,7 +457,7 @@ def _while_factory(op, state):
     def _while(*args):
         cp, bp = compiled()
         vals = list(args)
-        max_iter = int(np.asarray(vals[1]).reshape(-1)[0]) if len(vals) > 1 else -1
+        max_iter = int(np.asarray(vals[1]).reshape(-1)[0]) if own else -1
         crun, brun = cp.run, bp.run
         try:
             while True:
@@ -465,7 +468,8 @@ def _while_factory(op, state):
                     break
                 vals = brun(vals)
         except errors.OpError as e:
-            raise _in_function(e, op, body_fg, int(vals[0])) from None
+            raise _in_function(e, op, body_fg, int(np.asarray(vals[0]).reshape(-1)[0])
+                               if own else None) from None
         return _tuple(vals)
 
     return _while
@@ -1288,8 +1292,8 @@ def _if_grad(op, grads):
     the output gradients, outputs one gradient per forward input (zeros where only the
     other branch depends on it; None, i.e. not an output, where neither does).
     """
-    then_fg = op._attrs["then_branch"]
-    else_fg = op._attrs["else_branch"]
+    then_fg = func_graph_lib.resolve_function(op, "then_branch")
+    else_fg = func_graph_lib.resolve_function(op, "else_branch")
     g = op.graph
     with g.as_default():
         out_grads = []
@@ -1368,7 +1372,8 @@ def _while_grad(op, grads):
     """
     from tensorweave.training import gradients as gradients_lib
 
-    cond_fg, body_fg = op._attrs["cond"], op._attrs["body"]
+    cond_fg = func_graph_lib.resolve_function(op, "cond")
+    body_fg = func_graph_lib.resolve_function(op, "body")
     g = op.graph
     n_in = len(op._inputs)
     nv = getattr(body_fg, "num_loop_vars", n_in - 2)

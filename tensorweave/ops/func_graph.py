@@ -362,3 +362,108 @@ def assert_same_structure(a, b, what="structures"):
         else:
             for x, y in zip(a, b):
                 assert_same_structure(x, y, what)
+
+
+# ------------------------------------------------------------ FunctionDef import
+def from_function_def(fdef, outer_graph):
+    """A FuncGraph rebuilt from a FunctionDef (an If/While body of an imported GraphDef)."""
+    from tensorweave.framework import graph_io
+
+    fg = FuncGraph(fdef.signature.name, outer_graph)
+    by_arg = {}
+    for i, arg in enumerate(fdef.signature.input_arg):
+        shape = None
+        aa = fdef.arg_attr.get(i) if len(fdef.arg_attr) else None
+        if aa is not None and "_output_shapes" in aa.attr:
+            shapes = graph_io.attr_value_to_python(aa.attr["_output_shapes"], "_output_shapes")
+            shape = shapes[0] if shapes else None
+        ph = fg.add_placeholder(dtypes.as_dtype(arg.type), shape, arg.name)
+        by_arg[arg.name] = ph
+        fg.inputs.append(ph)
+    nodes = {nd.name: nd for nd in fdef.node_def}
+    created = {}
+
+    def resolve(ref):
+        if ref in by_arg:
+            return by_arg[ref]
+        parts = ref.split(":")
+        op = build(parts[0])
+        if len(parts) == 1:
+            return op._outputs[0]
+        if len(parts) == 2:
+            return op._outputs[int(parts[1])]
+        return op._outputs[_flat_output_index(op, parts[1], int(parts[2]))]
+
+    def build(name):
+        op = created.get(name)
+        if op is not None:
+            return op
+        nd = nodes.get(name)
+        if nd is None:
+            raise ValueError("Function %s: unknown node %r" % (fdef.signature.name, name))
+        if nd.op not in registry._OPS:
+            raise ValueError("Function %s: node '%s' has op type '%s', which tensorweave does "
+                             "not implement" % (fdef.signature.name, nd.name, nd.op))
+        inputs, control = [], []
+        for ref in nd.input:
+            if ref.startswith("^"):
+                control.append(build(ref[1:]))
+            else:
+                inputs.append(resolve(ref))
+        attrs = {k: graph_io.attr_value_to_python(v, k) for k, v in nd.attr.items()
+                 if k != "_output_shapes"}
+        saved_stack, saved_cd = fg._name_stack, fg._control_dependencies_stack
+        fg._name_stack = ""
+        fg._control_dependencies_stack = []
+        try:
+            op = registry.create_op_raw(fg, nd.op, inputs, None, nd.name + "/", attrs)
+        finally:
+            fg._name_stack, fg._control_dependencies_stack = saved_stack, saved_cd
+        fg._names_in_use[nd.name.lower()] = 1
+        for c in control:
+            op._add_control_input(c)
+        created[name] = op
+        return op
+
+    for nd in fdef.node_def:
+        build(nd.name)
+    fg.outputs = [resolve(fdef.ret[arg.name]) for arg in fdef.signature.output_arg]
+    fg.structured_outputs = list(fg.outputs)
+    return fg
+
+
+def _flat_output_index(op, arg_name, idx):
+    opdef = op._opdef
+    if opdef is None:
+        return idx
+    base = 0
+    for arg in opdef.outputs:
+        if arg.number_attr:
+            n = int(op._attrs.get(arg.number_attr, 0))
+        elif arg.list_attr:
+            n = len(op._attrs.get(arg.list_attr) or [])
+        else:
+            n = 1
+        if arg.name == arg_name:
+            return base + idx
+        base += n
+    raise ValueError("Op %s (%s) has no output arg %r" % (op.name, op.type, arg_name))
+
+
+def resolve_function(op, attr):
+    """The FuncGraph an If/While attr names (built from an imported FunctionDef once)."""
+    v = op._attrs[attr]
+    if isinstance(v, FuncGraph):
+        return v
+    name = getattr(v, "name", v)
+    if isinstance(name, bytes):
+        name = name.decode()
+    lib = op.graph._functions
+    f = lib.get(name)
+    if f is None:
+        raise ValueError("Function %r used by op '%s' is not in the graph's function "
+                         "library" % (name, op.name))
+    if not isinstance(f, FuncGraph):
+        f = from_function_def(f, op.graph)
+        lib[name] = f
+    return f

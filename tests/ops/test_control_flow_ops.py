@@ -568,3 +568,36 @@ def test_lift_to_outermost_graph():
     r = tf.while_loop(lambda i, s: i < 3, body, [0, 1.0])
     assert made[0].graph is outer and made[0].op.name == "cell/c"
     assert _run(r[1]) == 8.0
+
+
+def test_import_tf2_functional_control_flow_graph_def():
+    """A GraphDef written by TF 2.21 (tensorflow.compat.v1, control flow v2):
+
+        p = tf.placeholder(tf.bool, [], name="p")
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        n = tf.placeholder(tf.int32, [], name="n")
+        c = tf.cond(p, lambda: x * 2.0, lambda: x + 1.0)
+        w = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, tf.cond(
+            i < 2, lambda: s * 1.5, lambda: s - x)), [tf.constant(0), x])
+        m = tf.map_fn(lambda r: r * 2.0 + 1.0, x)
+    and TF's outputs for p=False, x=arange(6).reshape(2, 3), n=4.
+    """
+    import os
+
+    from tensorboard.compat.proto import graph_pb2
+
+    d = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
+                     "control_flow")
+    with open(os.path.join(d, "tf2_cond_while_map.pb"), "rb") as f:
+        gd = graph_pb2.GraphDef.FromString(f.read())
+    ref = np.load(os.path.join(d, "tf2_cond_while_map.npz"))
+    tf.import_graph_def(gd, name="")
+    xv = np.arange(6, dtype=np.float32).reshape(2, 3)
+    got = _run(["cond/Identity:0", "while/Identity_3:0",
+                "map/TensorArrayV2Stack/TensorListStack:0"], {"p:0": False, "x:0": xv, "n:0": 4})
+    for g, k in zip(got, ref.files):
+        np.testing.assert_allclose(g, ref[k], rtol=1e-6)
+    # Re-exported GraphDefs carry the functions again (rebuilt or as imported).
+    out = tf.get_default_graph().as_graph_def()
+    assert {f.signature.name for f in out.library.function} == {
+        f.signature.name for f in gd.library.function}
