@@ -686,7 +686,7 @@ def _batch_mm_grads(op, grad, v2):
     op_type = op.type
 
     def mm(p, q, adj_p, adj_q, which):
-        extra = {"grad_x": which == "x", "grad_y": which == "y"} if v2 else {}
+        extra = {"grad_x": which == "x", "grad_y": which == "y"}
         return _apply(op_type, [p, q], adj_x=adj_p, adj_y=adj_q, **extra)
 
     if not ax and not ay:

@@ -260,7 +260,8 @@ _unary("Digamma", _same_dtype(_sp.psi))
 _unary("IsNan", np.isnan, out_type="bool")
 _unary("IsInf", np.isinf, out_type="bool")
 _unary("IsFinite", np.isfinite, out_type="bool")
-_unary("Conj", np.conj, arg="input")
+register_op("Conj", inputs=["input: T"], outputs=["output: T"], attrs={"T": dtypes.complex64},
+            shape_fn=registry.unchanged_shape, kernel=_ew1(np.conj), kernel_attrs=())
 register_op("LogicalNot", inputs=["x: bool"], outputs=["y: bool"],
             shape_fn=registry.unchanged_shape, kernel=_ew1(np.logical_not), kernel_attrs=())
 
@@ -585,7 +586,8 @@ def _batch_matmul(x, y, adj_x=False, adj_y=False):
 
 
 register_op("BatchMatMul", inputs=["x: T", "y: T"], outputs=["output: T"],
-            attrs={"adj_x": False, "adj_y": False, "T": TYPE}, shape_fn=_batch_matmul_shape,
+            attrs={"adj_x": False, "adj_y": False, "T": TYPE, "grad_x": False,
+                   "grad_y": False}, shape_fn=_batch_matmul_shape,
             kernel=_batch_matmul, kernel_attrs=("adj_x", "adj_y"))
 register_op("BatchMatMulV2", inputs=["x: T", "y: T"], outputs=["output: T"],
             attrs={"adj_x": False, "adj_y": False, "T": TYPE, "grad_x": False,
