@@ -39,6 +39,16 @@ from tensorweave.ops.array_ops import reverse_v2 as reverse_v2
 from tensorweave.ops.array_ops import one_hot as one_hot
 from tensorweave.ops.array_ops import sequence_mask as sequence_mask
 from tensorweave.ops.array_ops import meshgrid as meshgrid
+from tensorweave.ops.array_ops import space_to_batch_nd as space_to_batch_nd
+from tensorweave.ops.array_ops import batch_to_space_nd as batch_to_space_nd
+from tensorweave.ops.array_ops import space_to_batch as space_to_batch
+from tensorweave.ops.array_ops import batch_to_space as batch_to_space
+from tensorweave.ops.array_ops import space_to_depth as space_to_depth
+from tensorweave.ops.array_ops import depth_to_space as depth_to_space
+from tensorweave.ops.array_ops import ensure_shape as ensure_shape
+from tensorweave.ops.array_ops import roll as roll
+from tensorweave.ops.array_ops import setdiff1d as setdiff1d
+from tensorweave.ops.array_ops import unravel_index as unravel_index
 from tensorweave.ops.array_ops import newaxis as newaxis
 from tensorweave.ops.indexing import strided_slice as strided_slice
 from tensorweave.ops.indexing import gather as gather

@@ -1818,6 +1818,318 @@ def meshgrid(*args, **kwargs):
         return [_apply("Mul", [x, mult], name="mul") for x in output]
 
 
+# ===================================================== space/batch/depth rearrangements
+def _s2b_kernel(x, block_shape, paddings):
+    bs = [int(b) for b in block_shape]
+    m = len(bs)
+    p = np.asarray(paddings).reshape(m, 2)
+    pad_width = [(0, 0)] + [(int(a), int(b)) for a, b in p] + [(0, 0)] * (x.ndim - 1 - m)
+    xp = np.pad(x, pad_width) if p.any() else x
+    n = x.shape[0]
+    spatial = xp.shape[1:1 + m]
+    for i, (s, b) in enumerate(zip(spatial, bs)):
+        if s % b:
+            raise ValueError("padded_shape[%d]=%d is not divisible by block_shape[%d]=%d" % (
+                i, s, i, b))
+    rest = xp.shape[1 + m:]
+    shp = [n]
+    for s, b in zip(spatial, bs):
+        shp += [s // b, b]
+    y = xp.reshape(shp + list(rest))
+    perm = [2 + 2 * i for i in builtins.range(m)] + [0] + [1 + 2 * i for i in builtins.range(m)]
+    perm += list(builtins.range(1 + 2 * m, y.ndim))
+    y = y.transpose(perm)
+    return np.ascontiguousarray(y).reshape(
+        [n * int(np.prod(bs))] + [s // b for s, b in zip(spatial, bs)] + list(rest))
+
+
+def _b2s_kernel(x, block_shape, crops):
+    bs = [int(b) for b in block_shape]
+    m = len(bs)
+    c = np.asarray(crops).reshape(m, 2)
+    nb = int(np.prod(bs))
+    if x.shape[0] % nb:
+        raise ValueError("Input batch dimension (%d) is not divisible by product of block "
+                         "sizes (%d)" % (x.shape[0], nb))
+    n = x.shape[0] // nb
+    spatial = x.shape[1:1 + m]
+    rest = x.shape[1 + m:]
+    y = x.reshape(bs + [n] + list(spatial) + list(rest))
+    perm = [m]
+    for i in builtins.range(m):
+        perm += [m + 1 + i, i]
+    perm += list(builtins.range(2 * m + 1, y.ndim))
+    y = np.ascontiguousarray(y.transpose(perm)).reshape(
+        [n] + [s * b for s, b in zip(spatial, bs)] + list(rest))
+    idx = [builtin_slice(None)] + [builtin_slice(int(a), s * b - int(e))
+                                   for (a, e), s, b in zip(c, spatial, bs)]
+    return y[tuple(idx)]
+
+
+def _s2b_shape(op):
+    s = op.inputs[0].shape
+    bs, p = _cv(op.inputs[1]), _cv(op.inputs[2])
+    if s.ndims is None or bs is None:
+        return [tensor_shape.unknown_shape(s.ndims)]
+    bs = [int(b) for b in np.reshape(bs, -1)]
+    m = len(bs)
+    dims = s.as_list()
+    nb = int(np.prod(bs))
+    out_ = [None if dims[0] is None else dims[0] * nb]
+    for i in builtins.range(m):
+        d = dims[1 + i]
+        if p is None or d is None:
+            out_.append(None)
+        else:
+            pp = np.reshape(p, (m, 2))
+            tot = d + int(pp[i, 0]) + int(pp[i, 1])
+            if tot % bs[i]:
+                raise ValueError("padded_shape[%d]=%d is not divisible by block_shape[%d]=%d"
+                                 % (i, tot, i, bs[i]))
+            out_.append(tot // bs[i])
+    return [tensor_shape.TensorShape(out_ + dims[1 + m:])]
+
+
+def _b2s_shape(op):
+    s = op.inputs[0].shape
+    bs, c = _cv(op.inputs[1]), _cv(op.inputs[2])
+    if s.ndims is None or bs is None:
+        return [tensor_shape.unknown_shape(s.ndims)]
+    bs = [int(b) for b in np.reshape(bs, -1)]
+    m = len(bs)
+    dims = s.as_list()
+    nb = int(np.prod(bs))
+    if dims[0] is not None and dims[0] % nb:
+        raise ValueError("batch is not divisible by product of block_shape")
+    out_ = [None if dims[0] is None else dims[0] // nb]
+    for i in builtins.range(m):
+        d = dims[1 + i]
+        if c is None or d is None:
+            out_.append(None)
+        else:
+            cc = np.reshape(c, (m, 2))
+            out_.append(d * bs[i] - int(cc[i, 0]) - int(cc[i, 1]))
+    return [tensor_shape.TensorShape(out_ + dims[1 + m:])]
+
+
+def _SpaceToBatchNDGrad(op, grad):  # noqa: N802
+    return [_apply("BatchToSpaceND", [grad, op.inputs[1], op.inputs[2]]), None, None]
+
+
+def _BatchToSpaceNDGrad(op, grad):  # noqa: N802
+    return [_apply("SpaceToBatchND", [grad, op.inputs[1], op.inputs[2]]), None, None]
+
+
+register_op("SpaceToBatchND", inputs=["input: T", "block_shape: Tblock_shape",
+                                      "paddings: Tpaddings"], outputs=["output: T"],
+            attrs={"T": TYPE, "Tblock_shape": _int32, "Tpaddings": _int32},
+            shape_fn=_s2b_shape, kernel=_s2b_kernel, kernel_attrs=(), grad=_SpaceToBatchNDGrad)
+register_op("BatchToSpaceND", inputs=["input: T", "block_shape: Tblock_shape",
+                                      "crops: Tcrops"], outputs=["output: T"],
+            attrs={"T": TYPE, "Tblock_shape": _int32, "Tcrops": _int32},
+            shape_fn=_b2s_shape, kernel=_b2s_kernel, kernel_attrs=(), grad=_BatchToSpaceNDGrad)
+
+
+def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
+    """tf.space_to_batch_nd."""
+    return _apply("SpaceToBatchND", [input, block_shape, paddings], name=name)
+
+
+def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
+    """tf.batch_to_space_nd."""
+    return _apply("BatchToSpaceND", [input, block_shape, crops], name=name)
+
+
+def space_to_batch(input, paddings, block_size=None, name=None, block_shape=None):  # noqa: A002
+    """tf.space_to_batch (TF1: square blocks over the two spatial dims)."""
+    if block_size is None:
+        block_size = block_shape
+    return space_to_batch_nd(input, np.array([block_size, block_size], np.int64), paddings,
+                             name=name)
+
+
+def batch_to_space(input, crops, block_size, name=None, block_shape=None):  # noqa: A002
+    """tf.batch_to_space (TF1: square blocks over the two spatial dims)."""
+    if block_size is None:
+        block_size = block_shape
+    return batch_to_space_nd(input, np.array([block_size, block_size], np.int64), crops,
+                             name=name)
+
+
+def _to_nhwc(x, data_format):
+    fmt = _mode_str(data_format)
+    return (np.transpose(x, (0, 2, 3, 1)), True) if fmt == "NCHW" else (x, False)
+
+
+def _s2d_kernel(x, block_size=2, data_format="NHWC"):
+    x, nchw = _to_nhwc(x, data_format)
+    b = block_size
+    n, h, w, c = x.shape
+    if h % b or w % b:
+        raise ValueError("Image width %d and height %d should be divisible by block_size: %d"
+                         % (w, h, b))
+    y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5)
+    y = np.ascontiguousarray(y).reshape(n, h // b, w // b, b * b * c)
+    return np.ascontiguousarray(y.transpose(0, 3, 1, 2)) if nchw else y
+
+
+def _d2s_kernel(x, block_size=2, data_format="NHWC"):
+    x, nchw = _to_nhwc(x, data_format)
+    b = block_size
+    n, h, w, c = x.shape
+    if c % (b * b):
+        raise ValueError("Input depth dimension %d should be divisible by: %d" % (c, b * b))
+    y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5)
+    y = np.ascontiguousarray(y).reshape(n, h * b, w * b, c // (b * b))
+    return np.ascontiguousarray(y.transpose(0, 3, 1, 2)) if nchw else y
+
+
+def _depth_shape(op, to_depth):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape(4)]
+    if s.ndims != 4:
+        raise ValueError("Shape must be rank 4 but is rank %d" % s.ndims)
+    b = op._attrs["block_size"]
+    nchw = _mode_str(op._attrs.get("data_format", "NHWC")) == "NCHW"
+    n, c, h, w = (s.as_list()[i] for i in ((0, 1, 2, 3) if nchw else (0, 3, 1, 2)))
+
+    def f(d, mul):
+        if d is None:
+            return None
+        if mul:
+            return d * b
+        if d % b:
+            raise ValueError("Dimension size must be evenly divisible by %d but is %d" % (b, d))
+        return d // b
+
+    if to_depth:
+        h, w, c = f(h, False), f(w, False), None if c is None else c * b * b
+    else:
+        if c is not None and c % (b * b):
+            raise ValueError("Dimension size must be evenly divisible by %d but is %d" % (
+                b * b, c))
+        h, w, c = f(h, True), f(w, True), None if c is None else c // (b * b)
+    return [tensor_shape.TensorShape([n, c, h, w] if nchw else [n, h, w, c])]
+
+
+def _SpaceToDepthGrad(op, grad):  # noqa: N802
+    return [_apply("DepthToSpace", [grad], block_size=op._attrs["block_size"],
+                   data_format=op._attrs.get("data_format", "NHWC"))]
+
+
+def _DepthToSpaceGrad(op, grad):  # noqa: N802
+    return [_apply("SpaceToDepth", [grad], block_size=op._attrs["block_size"],
+                   data_format=op._attrs.get("data_format", "NHWC"))]
+
+
+register_op("SpaceToDepth", inputs=["input: T"], outputs=["output: T"],
+            attrs={"T": TYPE, "block_size": registry.REQUIRED, "data_format": "NHWC"},
+            shape_fn=lambda op: _depth_shape(op, True), kernel=_s2d_kernel,
+            kernel_attrs=("block_size", "data_format"), grad=_SpaceToDepthGrad)
+register_op("DepthToSpace", inputs=["input: T"], outputs=["output: T"],
+            attrs={"T": TYPE, "block_size": registry.REQUIRED, "data_format": "NHWC"},
+            shape_fn=lambda op: _depth_shape(op, False), kernel=_d2s_kernel,
+            kernel_attrs=("block_size", "data_format"), grad=_DepthToSpaceGrad)
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    """tf.space_to_depth."""
+    return _apply("SpaceToDepth", [input], name=name, block_size=int(block_size),
+                  data_format=data_format)
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    """tf.depth_to_space."""
+    return _apply("DepthToSpace", [input], name=name, block_size=int(block_size),
+                  data_format=data_format)
+
+
+# ================================================================ ensure_shape, roll, ...
+def _ensure_shape_factory(op, state):
+    want = tensor_shape.as_shape(op._attrs["shape"])
+
+    def fn(x):
+        if not want.is_compatible_with(x.shape):
+            raise ValueError("Shape of tensor %s %s is not compatible with expected shape %s." % (
+                op.inputs[0].name, _fmt_dims(x.shape), want))
+        return x
+
+    return fn
+
+
+def _EnsureShapeGrad(op, grad):  # noqa: N802
+    return grad
+
+
+register_op("EnsureShape", inputs=["input: T"], outputs=["output: T"],
+            attrs={"shape": registry.REQUIRED, "T": TYPE},
+            shape_fn=lambda op: [op.inputs[0].shape.merge_with(
+                tensor_shape.as_shape(op._attrs["shape"]))],
+            kernel_factory=_ensure_shape_factory, grad=_EnsureShapeGrad)
+
+
+def ensure_shape(x, shape, name=None):  # noqa: F811
+    """tf.ensure_shape: checks the runtime shape and refines the static one."""
+    return _apply("EnsureShape", [x], name=name, shape=tensor_shape.as_shape(shape))
+
+
+def _roll_kernel(x, shift, axis):
+    return np.roll(x, tuple(np.reshape(shift, -1).tolist()), tuple(np.reshape(axis, -1).tolist())
+                   ) if np.ndim(shift) else np.roll(x, int(shift), int(axis))
+
+
+def _RollGrad(op, grad):  # noqa: N802
+    shift = op.inputs[1]
+    return [_apply("Roll", [grad, _apply("Neg", [shift]), op.inputs[2]]), None, None]
+
+
+register_op("Roll", inputs=["input: T", "shift: Tshift", "axis: Taxis"], outputs=["output: T"],
+            attrs={"T": TYPE, "Tshift": TYPE, "Taxis": TYPE}, shape_fn=registry.unchanged_shape,
+            kernel=_roll_kernel, kernel_attrs=(), grad=_RollGrad)
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002
+    """tf.roll / tf.manip.roll."""
+    return _apply("Roll", [input, shift, axis], name=name)
+
+
+def _list_diff_kernel(x, y, out_idx=_int32):
+    keep = ~np.isin(x, y)
+    return x[keep], np.flatnonzero(keep).astype(out_idx.np_dtype)
+
+
+register_op("ListDiff", inputs=["x: T", "y: T"], outputs=["out: T", "idx: out_idx"],
+            attrs={"T": TYPE, "out_idx": _int32},
+            shape_fn=lambda op: [tensor_shape.TensorShape([None])] * 2,
+            kernel=_list_diff_kernel, kernel_attrs=("out_idx",), grad=None)
+
+
+def setdiff1d(x, y, index_dtype=_int32, name=None):
+    """tf.setdiff1d: (values of x not in y, their indices in x)."""
+    op = registry.apply_op("ListDiff", [x, y], name=name, out_idx=dtypes.as_dtype(index_dtype))
+    return tuple(op._outputs)
+
+
+def _unravel_index_kernel(indices, dims):
+    return np.asarray(np.unravel_index(indices, tuple(int(d) for d in dims)),
+                      dtype=indices.dtype)
+
+
+register_op("UnravelIndex", inputs=["indices: Tidx", "dims: Tidx"], outputs=["output: Tidx"],
+            attrs={"Tidx": _int32},
+            shape_fn=lambda op: [tensor_shape.TensorShape(
+                [op.inputs[1].shape[0].value if op.inputs[1].shape.ndims == 1 else None]
+            ).concatenate(op.inputs[0].shape) if op.inputs[0].shape.ndims is not None
+                else tensor_shape.unknown_shape()],
+            kernel=_unravel_index_kernel, kernel_attrs=(), grad=None)
+
+
+def unravel_index(indices, dims, name=None):
+    """tf.unravel_index."""
+    return _apply("UnravelIndex", [indices, dims], name=name)
+
+
 # ====================================================== constant_value for shape folding
 @tensor_util.register_constant_value("Pack")
 def _pack_value(t):

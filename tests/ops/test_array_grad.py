@@ -61,6 +61,12 @@ CASES = {
     "boolean_mask": lambda a: tf.reshape(tf.boolean_mask(a, [True, False]), [1, 3, 4]),
     "matrix_transpose": lambda a: tf.matrix_transpose(a),
     "identity": lambda a: tf.identity(a * 1.0),
+    "space_to_batch_nd": lambda a: tf.space_to_batch_nd(a[None], [1, 2], [[0, 1], [1, 0]]),
+    "batch_to_space_nd": lambda a: tf.batch_to_space_nd(a[..., None], [2, 1], [[1, 0], [0, 0]]),
+    "space_to_depth": lambda a: tf.space_to_depth(a[:, 1:, :2, None], 2),
+    "depth_to_space": lambda a: tf.depth_to_space(a[None], 2),
+    "roll": lambda a: tf.roll(a, [1, -1], [1, 2]),
+    "ensure_shape": lambda a: tf.ensure_shape(a * 1.0, [2, None, 4]),
 }
 
 

@@ -331,3 +331,44 @@ def test_variables_lists_and_numpy_accepted():
     np.testing.assert_array_equal(got[3], a.T)
     np.testing.assert_array_equal(got[4], a[1, ::-1])
     np.testing.assert_array_equal(got[6], [2, 3])
+
+
+# ----------------------------------------------- space/batch/depth, roll, setdiff1d
+def test_space_batch_depth_rearrangements():
+    doc = np.array([[[[1], [2]], [[3], [4]]]], np.float32)
+    s2d, s2b = tf.space_to_depth(doc, 2), tf.space_to_batch_nd(doc, [2, 2], [[0, 0], [0, 0]])
+    g1, g2 = run([s2d, s2b])
+    np.testing.assert_array_equal(g1.reshape(-1), [1, 2, 3, 4])
+    assert g1.shape == (1, 1, 1, 4) and g2.shape == (4, 1, 1, 1)
+    np.testing.assert_array_equal(g2.reshape(-1), [1, 2, 3, 4])
+    x = RNG.randn(2, 4, 6, 3)
+    p = tf.placeholder(tf.float64, [None, 4, 6, 3])
+    a = tf.space_to_batch_nd(p, [2, 3], [[0, 0], [1, 2]])
+    b = tf.batch_to_space_nd(a, [2, 3], [[0, 0], [1, 2]])
+    c = tf.space_to_depth(p[:, :, :4], 2)
+    d = tf.depth_to_space(c, 2)
+    cn = tf.space_to_depth(tf.transpose(p[:, :, :4], [0, 3, 1, 2]), 2, data_format="NCHW")
+    got = run([a, b, c, d, cn], {p: x})
+    assert a.shape.as_list() == [None, 2, 3, 3] and got[0].shape == (12, 2, 3, 3)
+    np.testing.assert_array_equal(got[1], x)
+    assert c.shape.as_list() == [None, 2, 2, 12]
+    np.testing.assert_array_equal(got[3], x[:, :, :4])
+    np.testing.assert_array_equal(got[4].transpose(0, 2, 3, 1), got[2])
+    with pytest.raises(ValueError):
+        tf.space_to_depth(tf.placeholder(tf.float32, [1, 3, 4, 1]), 2)
+
+
+def test_roll_setdiff_unravel_ensure_shape():
+    x = RNG.randn(3, 4)
+    p = tf.placeholder(tf.float64, [None, 4])
+    e = tf.ensure_shape(p, [3, None])
+    outs = [tf.roll(p, 1, 0), tf.roll(p, [1, -2], [0, 1]), e,
+            tf.setdiff1d([5, 1, 7, 1, 3], [1, 3])[0], tf.unravel_index([5, 7], [3, 4])]
+    got = run(outs, {p: x})
+    np.testing.assert_array_equal(got[0], np.roll(x, 1, 0))
+    np.testing.assert_array_equal(got[1], np.roll(x, (1, -2), (0, 1)))
+    np.testing.assert_array_equal(got[3], [5, 7])
+    np.testing.assert_array_equal(got[4], [[1, 1], [1, 3]])
+    assert e.shape.as_list() == [3, 4]
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        run(e, {p: x[:2]})
