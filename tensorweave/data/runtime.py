@@ -1,0 +1,459 @@
+"""Runtime side of tf.data: dataset values (what a dataset op's kernel returns) and iterators.
+
+A dataset op's kernel returns a 0-d object array holding a `DatasetValue`; `iterate()` gives
+a fresh Python iterator of flat element tuples (NumPy arrays). Map/filter/flat_map functions
+are FuncGraphs compiled once per session into executor plans. Parallel map runs its calls on
+a thread pool and prefetch fills a bounded buffer from a background thread, so input work
+overlaps the training step (NumPy and Pillow release the GIL in their heavy loops).
+"""
+import collections
+import concurrent.futures
+import itertools
+import queue as queue_lib
+import threading
+
+import numpy as np
+
+from tensorweave.framework import errors
+
+_END = object()
+
+
+class DatasetValue:
+    """A dataset at run time: `iterate()` -> iterator of tuples of arrays."""
+
+    def __init__(self, gen, state=None):
+        self._gen = gen
+        self.state = state
+
+    def iterate(self):
+        return iter(self._gen())
+
+
+def compile_function(fg, state):
+    """An executor plan for FuncGraph `fg` (inputs: args then captures)."""
+    from tensorweave.runtime import executor
+
+    return executor.Plan(fg, list(fg.outputs), [], list(fg.inputs), state)
+
+
+class FunctionRunner:
+    """Calls a traced function on element tuples (plan compiled lazily, once)."""
+
+    def __init__(self, fg, captured, state):
+        self.fg = fg
+        self.captured = list(captured)
+        self.state = state
+        self._plan = None
+        self._lock = threading.Lock()
+
+    def __call__(self, element):
+        plan = self._plan
+        if plan is None:
+            with self._lock:
+                if self._plan is None:
+                    self._plan = compile_function(self.fg, self.state)
+                plan = self._plan
+        return plan.run(list(element) + self.captured)
+
+
+def tensor_slices(comps):
+    def gen():
+        if not comps:
+            return
+        n = comps[0].shape[0]
+        for i in range(n):
+            yield tuple(c[i] for c in comps)
+
+    return gen
+
+
+def range_gen(start, stop, step):
+    def gen():
+        for v in range(start, stop, step):
+            yield (np.asarray(v, dtype=np.int64),)
+
+    return gen
+
+
+def map_gen(inp, fn):
+    def gen():
+        for el in inp.iterate():
+            yield tuple(fn(el))
+
+    return gen
+
+
+def parallel_map_gen(inp, fn, num_parallel_calls, state):
+    n = max(1, int(num_parallel_calls))
+
+    def gen():
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=n,
+                                                     thread_name_prefix="tw_data_map")
+        pending = collections.deque()
+        src = inp.iterate()
+        try:
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < 2 * n:
+                    try:
+                        el = next(src)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending.append(pool.submit(fn, el))
+                if not pending:
+                    return
+                yield tuple(pending.popleft().result())
+        finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=False)
+
+    return gen
+
+
+def filter_gen(inp, fn):
+    def gen():
+        for el in inp.iterate():
+            r = fn(el)
+            if bool(np.asarray(r[0]).reshape(())):
+                yield el
+
+    return gen
+
+
+def flat_map_gen(inp, fn):
+    def gen():
+        for el in inp.iterate():
+            ds = _unwrap(fn(el)[0])
+            yield from ds.iterate()
+
+    return gen
+
+
+def interleave_gen(inp, fn, cycle_length, block_length):
+    def gen():
+        src = inp.iterate()
+        active = []
+        exhausted = False
+        cyc = max(1, int(cycle_length))
+        blk = max(1, int(block_length))
+        while True:
+            while not exhausted and len(active) < cyc:
+                try:
+                    el = next(src)
+                except StopIteration:
+                    exhausted = True
+                    break
+                active.append(_unwrap(fn(el)[0]).iterate())
+            if not active:
+                return
+            i = 0
+            while i < len(active):
+                it = active[i]
+                done = False
+                for _ in range(blk):
+                    try:
+                        yield next(it)
+                    except StopIteration:
+                        done = True
+                        break
+                if done:
+                    active.pop(i)
+                    # NOTE: refill the freed slot before moving on, as TF's cycle does.
+                    if not exhausted:
+                        try:
+                            el = next(src)
+                            active.insert(i, _unwrap(fn(el)[0]).iterate())
+                        except StopIteration:
+                            exhausted = True
+                    continue
+                i += 1
+
+    return gen
+
+
+def batch_gen(inp, batch_size, drop_remainder):
+    bs = int(batch_size)
+    if bs <= 0:
+        raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+
+    def gen():
+        buf = []
+        for el in inp.iterate():
+            buf.append(el)
+            if len(buf) == bs:
+                yield _stack(buf)
+                buf = []
+        if buf and not drop_remainder:
+            yield _stack(buf)
+
+    return gen
+
+
+def _stack(buf):
+    out = []
+    for i in range(len(buf[0])):
+        parts = [b[i] for b in buf]
+        first = parts[0]
+        for p in parts:
+            if p.shape != first.shape:
+                raise errors.InvalidArgumentError(
+                    None, None, "Cannot batch tensors with different shapes in component %d. "
+                    "First element had shape %s and element %d had shape %s." % (
+                        i, _fmt(first.shape), parts.index(p), _fmt(p.shape)))
+        out.append(np.stack(parts))
+    return tuple(out)
+
+
+def _fmt(s):
+    return "[%s]" % ",".join(str(d) for d in s)
+
+
+def padded_batch_gen(inp, batch_size, padded_shapes, padding_values, drop_remainder):
+    bs = int(batch_size)
+
+    def gen():
+        buf = []
+
+        def flush():
+            out = []
+            for i in range(len(buf[0])):
+                parts = [b[i] for b in buf]
+                want = [int(d) for d in np.asarray(padded_shapes[i]).reshape(-1)]
+                shape = []
+                for d in range(parts[0].ndim):
+                    m = max(p.shape[d] for p in parts)
+                    if d < len(want) and want[d] >= 0:
+                        if m > want[d]:
+                            raise errors.InvalidArgumentError(
+                                None, None, "Attempted to pad to a smaller size than the input "
+                                "element.")
+                        m = want[d]
+                    shape.append(m)
+                pv = np.asarray(padding_values[i]).reshape(())[()]
+                res = np.full([len(parts)] + shape, pv, dtype=parts[0].dtype)
+                for j, p in enumerate(parts):
+                    res[(j,) + tuple(slice(0, s) for s in p.shape)] = p
+                out.append(res)
+            return tuple(out)
+
+        for el in inp.iterate():
+            buf.append(el)
+            if len(buf) == bs:
+                yield flush()
+                buf = []
+        if buf and not drop_remainder:
+            yield flush()
+
+    return gen
+
+
+def shuffle_gen(inp, buffer_size, seed, seed2, reshuffle, rng_factory):
+    epoch = itertools.count()
+    bsz = max(1, int(buffer_size))
+
+    def gen():
+        e = next(epoch)
+        rng = rng_factory(seed, seed2, e if reshuffle else 0)
+        buf = []
+        src = inp.iterate()
+        for el in src:
+            buf.append(el)
+            if len(buf) >= bsz:
+                break
+        for el in src:
+            j = int(rng.integers(len(buf)))
+            yield buf[j]
+            buf[j] = el
+        while buf:
+            j = int(rng.integers(len(buf)))
+            buf[j], buf[-1] = buf[-1], buf[j]
+            yield buf.pop()
+
+    return gen
+
+
+def repeat_gen(inp, count):
+    def gen():
+        n = 0
+        while count < 0 or n < count:
+            got = False
+            for el in inp.iterate():
+                got = True
+                yield el
+            n += 1
+            if not got:
+                return
+
+    return gen
+
+
+def take_gen(inp, count):
+    def gen():
+        if count < 0:
+            yield from inp.iterate()
+        else:
+            yield from itertools.islice(inp.iterate(), count)
+
+    return gen
+
+
+def skip_gen(inp, count):
+    def gen():
+        if count < 0:
+            return
+        yield from itertools.islice(inp.iterate(), count, None)
+
+    return gen
+
+
+def cache_gen(inp):
+    cache = {"done": None}
+    lock = threading.Lock()
+
+    def gen():
+        if cache["done"] is not None:
+            yield from cache["done"]
+            return
+        got = []
+        for el in inp.iterate():
+            got.append(el)
+            yield el
+        with lock:
+            if cache["done"] is None:
+                cache["done"] = got
+
+    return gen
+
+
+def zip_gen(inps):
+    def gen():
+        for els in zip(*[i.iterate() for i in inps]):
+            yield tuple(itertools.chain.from_iterable(els))
+
+    return gen
+
+
+def concat_gen(a, b):
+    def gen():
+        yield from a.iterate()
+        yield from b.iterate()
+
+    return gen
+
+
+def prefetch_gen(inp, buffer_size, state):
+    size = max(1, int(buffer_size)) if buffer_size >= 0 else 2
+
+    def gen():
+        q = queue_lib.Queue(size)
+        stop = threading.Event()
+        if state is not None:
+            state.on_close(stop.set)
+
+        def fill():
+            try:
+                for el in inp.iterate():
+                    while not stop.is_set():
+                        try:
+                            q.put(el, timeout=0.1)
+                            break
+                        except queue_lib.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                item = _END
+            except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
+                item = _Raise(e)
+            while not stop.is_set():
+                try:
+                    q.put(item, timeout=0.1)
+                    return
+                except queue_lib.Full:
+                    continue
+
+        t = threading.Thread(target=fill, name="tw_data_prefetch", daemon=True)
+        t.start()
+        try:
+            while True:
+                try:
+                    item = q.get(timeout=0.1)
+                except queue_lib.Empty:
+                    if stop.is_set():
+                        raise errors.CancelledError(None, None, "Iterator was cancelled")
+                    continue
+                if item is _END:
+                    return
+                if isinstance(item, _Raise):
+                    raise item.exc
+                yield item
+        finally:
+            stop.set()
+
+    return gen
+
+
+class _Raise:
+    __slots__ = ("exc",)
+
+    def __init__(self, exc):
+        self.exc = exc
+
+
+def records_gen(filenames, source):
+    def gen():
+        for f in np.asarray(filenames).reshape(-1):
+            name = f.decode() if isinstance(f, bytes) else str(f)
+            for _, v in source(name):
+                yield (np.asarray(v, dtype=object),)
+
+    return gen
+
+
+def _unwrap(h):
+    return h[()] if isinstance(h, np.ndarray) else h
+
+
+# ================================================================== iterators
+class IteratorResource:
+    """A session's iterator: initialized by MakeIterator (or once, for one-shot)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.lock = threading.Lock()
+        self.it = None
+        self.closed = False
+
+    def make(self, dataset):
+        it = dataset.iterate()
+        with self.lock:
+            old, self.it = self.it, it
+        if old is not None and hasattr(old, "close"):
+            try:
+                old.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def get_next(self):
+        with self.lock:
+            it = self.it
+            if it is None:
+                raise errors.FailedPreconditionError(
+                    None, None, "GetNext() failed because the iterator has not been "
+                    "initialized. Ensure that you have run the initializer operation for this "
+                    "iterator before getting the next element.")
+            try:
+                return next(it)
+            except StopIteration:
+                raise errors.OutOfRangeError(None, None, "End of sequence") from None
+
+    def close_for_session(self):
+        it = self.it
+        self.it = None
+        if it is not None and hasattr(it, "close"):
+            try:
+                it.close()
+            except Exception:  # noqa: BLE001
+                pass
