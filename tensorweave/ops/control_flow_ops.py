@@ -22,13 +22,16 @@ Gradients (implemented below; the design keeps everything a builder needs on the
     re-creates its forward branch's ops (copied, never re-traced from Python) and calls
     tf.gradients on them with the output gradients as grad_ys; outputs one gradient per
     forward input (zeros where only the other branch uses it).
-  * While (`_while_grad`): a replay While re-runs the forward loop from the same inputs and
-    pushes each iteration's loop values onto TensorLists (the trip count is its counter
-    output, so data-dependent trip counts work); a backward While pops them in reverse,
-    re-creates the body's ops on them and differentiates, carrying loop-variable gradients
-    and summing the gradients of captured tensors. TensorList loop values (map_fn, scan)
-    have TensorList gradients, summed with AddN. Stateful bodies (random ops) replay
-    differently; an accumulate-in-the-forward-loop rewrite (TF2's) would avoid the replay.
+  * While (`_while_grad`): the forward While is rewritten once (on clones of its
+    FuncGraphs) to push each iteration's loop values, and the outputs of stateful ops
+    without gradients (random draws, py_func), onto TensorLists: extra loop vars/outputs,
+    as TF2 does; the counter output is the trip count, so data-dependent trip counts work.
+    A backward While pops them in reverse, re-creates the body ops the gradient needs
+    (data ancestors only: side effects are not repeated; accumulated values substituted)
+    and differentiates them, carrying loop-variable gradients and summing the gradients
+    of captured tensors. TensorList loop values (map_fn, scan) have TensorList gradients,
+    summed with AddN. If gradients re-create the branch's data ancestors the same way
+    (random draws inside a cond branch are re-drawn: not yet accumulated).
 """
 import builtins
 
@@ -1228,30 +1231,55 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
 # ----------------------------------------------------------------- If gradient
 
 
-def _copy_function_graph(src, dst, input_map):
-    """Re-creates the ops of FuncGraph `src` inside `dst` (inputs mapped by `input_map`)."""
+def _copy_function_graph(src, dst, input_map, outputs=None):
+    """Re-creates ops of FuncGraph `src` inside `dst`; tensors in `input_map` are replaced.
+
+    With `outputs`, only the ops those tensors need through data edges are copied (side
+    effects reached only by control edges are not re-run). Variable ops keep their names
+    (a same-named variable op shares the session's value).
+    """
     mapping = dict(input_map)
+    needed = None
+    if outputs is not None:
+        needed = set()
+        stack = [t.op for t in outputs if id(t) not in mapping]
+        while stack:
+            o = stack.pop()
+            if o in needed:
+                continue
+            needed.add(o)
+            stack.extend(t.op for t in o._inputs if id(t) not in mapping)
     op_map = {}
     for fop in src.get_operations():
+        if needed is not None and fop not in needed:
+            continue
+        if fop._outputs and all(id(t) in mapping for t in fop._outputs):
+            continue
         if fop.type == "Placeholder" and id(fop._outputs[0]) in mapping:
             continue
         ins = [mapping[id(t)] for t in fop._inputs]
-        saved_stack, saved_cd = dst._name_stack, dst._control_dependencies_stack
-        dst._name_stack = ""
-        dst._control_dependencies_stack = []
-        try:
-            name = fop.name
-            if name in dst._nodes_by_name or name.lower() in dst._names_in_use:
-                name = dst.unique_name(name)
-            else:
-                dst._names_in_use[name.lower()] = 1
-            new = registry.create_op_raw(dst, fop.type, ins, [t.dtype for t in fop._outputs],
-                                         name + "/", dict(fop._attrs))
-        finally:
-            dst._name_stack, dst._control_dependencies_stack = saved_stack, saved_cd
-        for c in fop._control_inputs:
-            if c in op_map:
-                new._add_control_input(op_map[c])
+        is_var = fop.type in func_graph_lib.VARIABLE_OP_TYPES
+        if is_var and fop.name in dst._nodes_by_name:
+            new = dst._nodes_by_name[fop.name]
+        else:
+            saved_stack, saved_cd = dst._name_stack, dst._control_dependencies_stack
+            dst._name_stack = ""
+            dst._control_dependencies_stack = []
+            try:
+                name = fop.name
+                if not is_var and (name in dst._nodes_by_name or
+                                   name.lower() in dst._names_in_use):
+                    name = dst.unique_name(name)
+                else:
+                    dst._names_in_use[name.lower()] = 1
+                new = registry.create_op_raw(dst, fop.type, ins,
+                                             [t.dtype for t in fop._outputs], name + "/",
+                                             dict(fop._attrs))
+            finally:
+                dst._name_stack, dst._control_dependencies_stack = saved_stack, saved_cd
+            for c in fop._control_inputs:
+                if c in op_map:
+                    new._add_control_input(op_map[c])
         for a, b in zip(fop._outputs, new._outputs):
             b._shape = a._shape
             mapping[id(a)] = b
@@ -1268,7 +1296,8 @@ def _branch_grad_graph(fwd, name, outer, out_grad_specs):
     gys = [gfg.add_placeholder(dt, shape, "grad_y") for dt, shape in out_grad_specs]
     gfg.inputs = ins + gys
     with gfg.as_default():
-        mapping = _copy_function_graph(fwd, gfg, {id(a): b for a, b in zip(fwd.inputs, ins)})
+        mapping = _copy_function_graph(fwd, gfg, {id(a): b for a, b in zip(fwd.inputs, ins)},
+                                       outputs=fwd.outputs)
         ys = [mapping[id(t)] for t in fwd.outputs]
         pairs = [(y, gy) for y, gy in zip(ys, gys) if y.dtype.is_floating or y.dtype.is_complex]
         if pairs:
@@ -1359,67 +1388,117 @@ def _int_const(v, dtype):
     return registry.constant_op(np.array(v, dtypes.as_dtype(dtype).np_dtype))
 
 
-def _while_grad(op, grads):
-    """While gradient for any (data-dependent) trip count.
+def _replayable(op):
+    """False for stateful ops with no gradient (random draws, py_func, assignments): the
+    gradient must see the values the forward loop produced, so they are accumulated."""
+    opdef = op._opdef
+    if opdef is None or not opdef.stateful or not op._outputs:
+        return True
+    if op.type in func_graph_lib.VARIABLE_OP_TYPES or op.type in (
+            "Placeholder", "If", "While", "StatelessIf", "StatelessWhile"):
+        return True
+    try:
+        return registry.get_gradient_function(op) is not None
+    except LookupError:
+        return False
 
-    1. A replay While re-runs the forward loop from the same inputs and pushes each
-       iteration's loop-variable values onto TensorLists (extra loop vars); its counter output
-       is the trip count n. (The forward op is left untouched; stateful bodies, e.g. random
-       ops, would replay differently.)
-    2. A backward While runs n times: it pops the values of iteration n-1-k, re-creates the
-       forward body's ops on them and differentiates them with tf.gradients, carrying the
-       loop-variable gradients and summing the captured inputs' gradients.
+
+def _forward_accumulators(op, cond_fg, body_fg, n_in, nv):
+    """Rewrites the forward While (once) to push, every iteration, the loop variables'
+    values and the outputs of non-replayable stateful ops onto TensorLists (extra loop
+    vars and outputs, as TF2 does). Returns (sources in body_fg, accumulator outputs)."""
+    info = getattr(body_fg, "tw_accumulators", None)
+    if info is not None:
+        return info
+    g = op.graph
+    # NOTE: the FuncGraphs may be shared (a copied op keeps its attrs): rewrite clones.
+    cond_fg = _clone_function(cond_fg, g)
+    body_fg = _clone_function(body_fg, g)
+    op._attrs["cond"] = cond_fg
+    op._attrs["body"] = body_fg
+    srcs = [body_fg.inputs[2 + k] for k in range(nv)]
+    for bop in body_fg.get_operations():
+        if not _replayable(bop):
+            srcs.extend(t for t in bop._outputs if t.dtype.base_dtype != dtypes.variant)
+    variant = dtypes.variant
+    with g.as_default():
+        empties = [out(registry.apply_op(
+            "EmptyTensorList", [_int_const(-1, dtypes.int32), _int_const(-1, dtypes.int32)],
+            element_dtype=t.dtype.base_dtype, name="EmptyTensorList")) for t in srcs]
+    accs_b = [body_fg.add_placeholder(variant, [], "acc") for _ in srcs]
+    body_fg.inputs.extend(accs_b)
+    with body_fg.as_default():
+        pushes = [out(registry.apply_op("TensorListPushBack", [a, t]))
+                  for a, t in zip(accs_b, srcs)]
+    body_fg.outputs = list(body_fg.outputs) + pushes
+    cond_fg.inputs.extend(cond_fg.add_placeholder(variant, [], "acc") for _ in srcs)
+    for t in empties:
+        op._inputs.append(t)
+        t._consumers.append(op)
+    op._attrs["T"] = list(op._attrs["T"]) + [variant] * len(srcs)
+    op._attrs["output_shapes"] = list(op._attrs["output_shapes"]) + [
+        tensor_shape.TensorShape([])] * len(srcs)
+    new_outs = []
+    for _ in srcs:
+        t = graph_lib.Tensor(op, len(op._outputs), variant)
+        t._shape = tensor_shape.TensorShape([])
+        op._outputs.append(t)
+        new_outs.append(t)
+    op._attrs["_num_original_outputs"] = len(op._outputs)
+    # NOTE: compiled plans hold kernels bound to the old signature; recompile them.
+    g._structure_version += 1
+    info = (srcs, new_outs, n_in)
+    body_fg.tw_accumulators = info
+    return info
+
+
+def _clone_function(fg, g):
+    nf = func_graph_lib.FuncGraph(func_graph_lib.unique_function_name(fg.name + "_acc"), g)
+    nf.inputs = [nf.add_placeholder(t.dtype, t.shape, t.op.name) for t in fg.inputs]
+    with nf.as_default():
+        mapping = _copy_function_graph(fg, nf, {id(a): b for a, b in zip(fg.inputs, nf.inputs)})
+    nf.outputs = [mapping[id(t)] for t in fg.outputs]
+    nf.python_func = fg.python_func
+    if hasattr(fg, "num_loop_vars"):
+        nf.num_loop_vars = fg.num_loop_vars
+    _register_function(g, nf)
+    return nf
+
+
+def _while_grad(op, grads):
+    """While gradient for any (data-dependent) trip count (TF2's scheme).
+
+    1. The forward While is rewritten once to push, each iteration, the loop variables'
+       values (and the outputs of stateful ops without gradients, e.g. random draws) onto
+       TensorLists; its counter output is the trip count n.
+    2. A backward While runs n times: it pops iteration n-1-k's values, re-creates the body
+       ops the gradient needs on them (the accumulated stateful outputs are substituted,
+       not re-run) and differentiates them with tf.gradients, carrying the loop-variable
+       gradients and summing the captured inputs' gradients.
     """
     from tensorweave.training import gradients as gradients_lib
 
     cond_fg = func_graph_lib.resolve_function(op, "cond")
     body_fg = func_graph_lib.resolve_function(op, "body")
     g = op.graph
-    n_in = len(op._inputs)
+    info = getattr(body_fg, "tw_accumulators", None)
+    n_in = info[2] if info is not None else len(op._inputs)
     nv = getattr(body_fg, "num_loop_vars", n_in - 2)
     ncap = n_in - 2 - nv
     var_dt = [op._inputs[2 + k].dtype.base_dtype for k in range(nv)]
     var_shapes = [op._outputs[2 + k].shape for k in range(nv)]
-    caps = list(op._inputs[2 + nv:])
+    caps = list(op._inputs[2 + nv:n_in])
     fv = [k for k in range(nv) if _is_float(var_dt[k])]
     fc = [c for c in range(ncap) if _is_float(caps[c].dtype)]
     if not fv and not fc:
-        return [None] * n_in
+        return [None] * len(op._inputs)
     base = op.name.replace("/", "_")
     cdt = op._inputs[0].dtype.base_dtype
-    variant = dtypes.variant
-
-    def acc_graph(src, name, with_push):
-        fg = func_graph_lib.FuncGraph(func_graph_lib.unique_function_name(name), g)
-        ins = [fg.add_placeholder(t.dtype, t.shape, t.op.name) for t in src.inputs]
-        accs = [fg.add_placeholder(variant, [], "acc") for _ in range(nv)]
-        fg.inputs = ins + accs
-        with fg.as_default():
-            mapping = _copy_function_graph(src, fg, {id(a): b for a, b in zip(src.inputs, ins)})
-            outs = [mapping[id(t)] for t in src.outputs]
-            if with_push:
-                outs = outs + [out(registry.apply_op("TensorListPushBack", [a, ins[2 + k]]))
-                               for k, a in enumerate(accs)]
-        fg.outputs = outs
-        _register_function(g, fg)
-        return fg
-
-    # 1. replay with accumulators
+    srcs, acc_outs, _ = _forward_accumulators(op, cond_fg, body_fg, n_in, nv)
+    body_fg = op._attrs["body"]
+    na = len(srcs)
     with g.as_default():
-        rcond = acc_graph(cond_fg, base + "_replay_cond", False)
-        rbody = acc_graph(body_fg, base + "_replay_body", True)
-        empties = [out(registry.apply_op(
-            "EmptyTensorList", [_int_const(-1, dtypes.int32), _int_const(-1, dtypes.int32)],
-            element_dtype=var_dt[k], name="EmptyTensorList")) for k in range(nv)]
-        r_in = list(op._inputs) + empties
-        replay = registry.apply_op(
-            op._type, [r_in], name="replay", cond=rcond, body=rbody,
-            output_shapes=[t.shape for t in op._outputs] + [tensor_shape.TensorShape([])] * nv,
-            parallel_iterations=op._attrs.get("parallel_iterations", 10))
-        trip = replay._outputs[0]
-        acc_lists = replay._outputs[n_in:n_in + nv]
-
-        # 2. backward loop vars: [bc, n, g_vars(fv), g_caps(fc), accs(nv), caps(ncap)]
+        trip = op._outputs[0]
         g_init = []
         for k in fv:
             gr = grads[2 + k] if 2 + k < len(grads) else None
@@ -1429,14 +1508,15 @@ def _while_grad(op, grads):
         for c in fc:
             gr = grads[2 + nv + c] if 2 + nv + c < len(grads) else None
             gc_init.append(_zeros_like(caps[c]) if gr is None else registry.convert_to_tensor(gr))
-        b_in = [_int_const(0, cdt), trip] + g_init + gc_init + list(acc_lists) + caps
+        # backward loop vars: [bc, n, g_vars(fv), g_caps(fc), accs(na), caps(ncap)]
+        b_in = [_int_const(0, cdt), trip] + g_init + gc_init + list(acc_outs) + caps
         b_shapes = ([tensor_shape.TensorShape([])] * 2 + [var_shapes[k] for k in fv] +
-                    [caps[c].shape for c in fc] + [tensor_shape.TensorShape([])] * nv +
+                    [caps[c].shape for c in fc] + [tensor_shape.TensorShape([])] * na +
                     [t.shape for t in caps])
 
     def b_inputs(fg):
-        return [fg.add_placeholder(t.dtype, s, "b%d" % i)
-                for i, (t, s) in enumerate(zip(b_in, b_shapes))]
+        return [fg.add_placeholder(t.dtype, sh, "b%d" % i)
+                for i, (t, sh) in enumerate(zip(b_in, b_shapes))]
 
     bcond = func_graph_lib.FuncGraph(func_graph_lib.unique_function_name(base + "_grad_cond"),
                                      g)
@@ -1451,24 +1531,25 @@ def _while_grad(op, grads):
     bc, nn = ph[0], ph[1]
     gv = ph[2:2 + nf]
     gcap = ph[2 + nf:2 + nf + nfc]
-    accs = ph[2 + nf + nfc:2 + nf + nfc + nv]
-    cap_ph = ph[2 + nf + nfc + nv:]
+    accs = ph[2 + nf + nfc:2 + nf + nfc + na]
+    cap_ph = ph[2 + nf + nfc + na:]
     with bbody.as_default():
         popped, new_accs = [], []
-        for k in range(nv):
-            pop = registry.apply_op("TensorListPopBack", [accs[k], _int_const(-1, dtypes.int32)],
-                                    element_dtype=var_dt[k])
+        for j, src in enumerate(srcs):
+            pop = registry.apply_op("TensorListPopBack", [accs[j], _int_const(-1, dtypes.int32)],
+                                    element_dtype=src.dtype.base_dtype)
             new_accs.append(pop._outputs[0])
             v = pop._outputs[1]
-            v._shape = var_shapes[k]
+            v._shape = var_shapes[j] if j < nv else src.shape
             popped.append(v)
         imap = {id(body_fg.inputs[0]): bc, id(body_fg.inputs[1]): nn}
-        for k in range(nv):
-            imap[id(body_fg.inputs[2 + k])] = popped[k]
+        for j, src in enumerate(srcs):
+            imap[id(src)] = popped[j]
         for c in range(ncap):
             imap[id(body_fg.inputs[2 + nv + c])] = cap_ph[c]
-        mapping = _copy_function_graph(body_fg, bbody, imap)
-        ys = [mapping[id(body_fg.outputs[2 + k])] for k in fv]
+        targets = [body_fg.outputs[2 + k] for k in fv]
+        mapping = _copy_function_graph(body_fg, bbody, imap, outputs=targets)
+        ys = [mapping[id(t)] for t in targets]
         xs = [popped[k] for k in fv] + [cap_ph[c] for c in fc]
         dx = gradients_lib.gradients(ys, xs, grad_ys=list(gv))
         dx = [registry.convert_to_tensor(d) if d is not None and not isinstance(
@@ -1488,7 +1569,7 @@ def _while_grad(op, grads):
         bw = registry.apply_op("While" if stateful else "StatelessWhile", [b_in],
                                cond=bcond, body=bbody, output_shapes=b_shapes,
                                parallel_iterations=op._attrs.get("parallel_iterations", 10))
-    res = [None] * n_in
+    res = [None] * len(op._inputs)
     for j, k in enumerate(fv):
         res[2 + k] = bw._outputs[2 + j]
     for j, c in enumerate(fc):

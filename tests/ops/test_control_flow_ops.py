@@ -601,3 +601,41 @@ def test_import_tf2_functional_control_flow_graph_def():
     out = tf.get_default_graph().as_graph_def()
     assert {f.signature.name for f in out.library.function} == {
         f.signature.name for f in gd.library.function}
+
+
+def test_while_gradient_uses_forward_random_values():
+    if not hasattr(tf, "random_uniform"):
+        pytest.skip("random ops not available")
+    x = tf.placeholder(tf.float64, [3])
+    _, y = tf.while_loop(lambda i, s: i < 3,
+                         lambda i, s: (i + 1, s * tf.random_uniform([3], 0.5, 1.5,
+                                                                    dtype=tf.float64)),
+                         [0, x])
+    (g,) = tf.gradients(tf.reduce_sum(y), [x])
+    xv = np.array([1.0, 2.0, -3.0])
+    with tf.Session() as sess:
+        yv, gv = sess.run([y, g], {x: xv})
+    np.testing.assert_allclose(gv, yv / xv)
+
+
+def test_gradients_do_not_repeat_side_effects():
+    v = tf.Variable(np.float64(1.0), name="v")
+    x = tf.placeholder(tf.float64, [])
+    p = tf.placeholder(tf.bool, [])
+
+    def true_fn():
+        with tf.control_dependencies([tf.assign_add(v, 1.0)]):
+            return x * x
+
+    c = tf.cond(p, true_fn, lambda: x)
+
+    def body(i, s):
+        with tf.control_dependencies([tf.assign_add(v, 10.0)]):
+            return i + 1, s * x
+
+    _, w = tf.while_loop(lambda i, s: i < 2, body, [0, c])
+    (g,) = tf.gradients(w, [x])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(g, {x: 3.0, p: True}) == 4 * 27.0
+        assert sess.run(v) == 1.0 + 1.0 + 20.0
