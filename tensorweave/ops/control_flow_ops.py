@@ -1287,18 +1287,27 @@ def _copy_function_graph(src, dst, input_map, outputs=None):
     return mapping
 
 
-def _branch_grad_graph(fwd, name, outer, out_grad_specs):
-    """A FuncGraph computing d(fwd.outputs)/d(fwd.inputs) given the output gradients."""
+def _branch_grad_graph(fwd, name, outer, out_grad_specs, n_out, subs, extra_specs):
+    """A FuncGraph computing d(fwd.outputs[:n_out])/d(fwd.inputs) given output gradients.
+
+    Inputs: fwd's inputs, the output gradients, then the forward If's extra outputs
+    (`extra_specs`); `subs` maps fwd tensors (accumulated stateful outputs) to the index of
+    the extra input that carries their forward value.
+    """
     from tensorweave.training import gradients as gradients_lib
 
     gfg = func_graph_lib.FuncGraph(name, outer)
     ins = [gfg.add_placeholder(t.dtype, t.shape, t.op.name) for t in fwd.inputs]
     gys = [gfg.add_placeholder(dt, shape, "grad_y") for dt, shape in out_grad_specs]
-    gfg.inputs = ins + gys
+    extras = [gfg.add_placeholder(dt, shape, "forward_value") for dt, shape in extra_specs]
+    gfg.inputs = ins + gys + extras
     with gfg.as_default():
-        mapping = _copy_function_graph(fwd, gfg, {id(a): b for a, b in zip(fwd.inputs, ins)},
-                                       outputs=fwd.outputs)
-        ys = [mapping[id(t)] for t in fwd.outputs]
+        imap = {id(a): b for a, b in zip(fwd.inputs, ins)}
+        for t, j in subs:
+            imap[id(t)] = extras[j]
+        targets = list(fwd.outputs[:n_out])
+        mapping = _copy_function_graph(fwd, gfg, imap, outputs=targets)
+        ys = [mapping[id(t)] for t in targets]
         pairs = [(y, gy) for y, gy in zip(ys, gys) if y.dtype.is_floating or y.dtype.is_complex]
         if pairs:
             grads = gradients_lib.gradients([y for y, _ in pairs], ins,
@@ -1313,31 +1322,88 @@ def _branch_grad_graph(fwd, name, outer, out_grad_specs):
     return gfg, dense
 
 
+def _if_forward_values(op, then_fg, else_fg):
+    """Rewrites the forward If once (on clones of its branches) so that the outputs of
+    stateful ops without gradients (random draws, py_func) are extra outputs: the gradient
+    must use the values the forward pass drew. Returns (n_orig, then_subs, else_subs)."""
+    info = getattr(then_fg, "tw_if_values", None)
+    if info is not None:
+        return info
+    g = op.graph
+    n_orig = len(op._outputs)
+
+    def stateful_outputs(fg):
+        return [t for o in fg.get_operations() if not _replayable(o) for t in o._outputs
+                if t.dtype.base_dtype != dtypes.variant]
+
+    rt, re = stateful_outputs(then_fg), stateful_outputs(else_fg)
+    if not rt and not re:
+        info = (n_orig, [], [])
+        then_fg.tw_if_values = info
+        return info
+    then_c, else_c = _clone_function(then_fg, g), _clone_function(else_fg, g)
+    tmap = _clone_map(then_fg, then_c)
+    emap = _clone_map(else_fg, else_c)
+    rt_c = [tmap[t.op.name]._outputs[t.value_index] for t in rt]
+    re_c = [emap[t.op.name]._outputs[t.value_index] for t in re]
+
+    def zeros(fg, t):
+        with fg.as_default():
+            return registry.constant_op(np.zeros((), t.dtype.base_dtype.np_dtype))
+
+    then_c.outputs = list(then_c.outputs) + rt_c + [zeros(then_c, t) for t in re_c]
+    else_c.outputs = list(else_c.outputs) + [zeros(else_c, t) for t in rt_c] + re_c
+    op._attrs["then_branch"] = then_c
+    op._attrs["else_branch"] = else_c
+    extra = rt_c + re_c
+    op._attrs["Tout"] = list(op._attrs["Tout"]) + [t.dtype.base_dtype for t in extra]
+    op._attrs["output_shapes"] = list(op._attrs["output_shapes"]) + [
+        tensor_shape.unknown_shape() for _ in extra]
+    for t in extra:
+        nt = graph_lib.Tensor(op, len(op._outputs), t.dtype.base_dtype)
+        op._outputs.append(nt)
+    g._structure_version += 1
+    info = (n_orig, [(t, j) for j, t in enumerate(rt_c)],
+            [(t, len(rt_c) + j) for j, t in enumerate(re_c)])
+    then_c.tw_if_values = info
+    return info
+
+
+def _clone_map(src, clone):
+    return {o.name: clone._nodes_by_name.get(o.name) or o for o in src.get_operations()}
+
+
 def _if_grad(op, grads):
     """If gradient: an If on the same predicate over the branches' gradient graphs.
 
-    Each gradient branch re-creates its forward branch's ops (no Python re-tracing) and
-    differentiates them with tf.gradients; inputs are the forward If's inputs followed by
-    the output gradients, outputs one gradient per forward input (zeros where only the
-    other branch depends on it; None, i.e. not an output, where neither does).
+    Each gradient branch re-creates the ops its forward branch's outputs need (copied, no
+    Python re-tracing; forward values of random draws come in as extra outputs of the
+    forward If) and differentiates them with tf.gradients; inputs are the forward If's
+    inputs, the output gradients and those extra outputs; outputs one gradient per forward
+    input (zeros where only the other branch depends on it).
     """
     then_fg = func_graph_lib.resolve_function(op, "then_branch")
     else_fg = func_graph_lib.resolve_function(op, "else_branch")
+    n_orig, t_subs, e_subs = _if_forward_values(op, then_fg, else_fg)
+    then_fg = op._attrs["then_branch"]
+    else_fg = op._attrs["else_branch"]
     g = op.graph
     with g.as_default():
         out_grads = []
-        for t, gr in zip(op._outputs, grads):
+        for t, gr in zip(op._outputs[:n_orig], list(grads) + [None] * n_orig):
             if gr is None:
                 gr = out(registry.apply_op("ZerosLike", [t]))
             elif not isinstance(gr, graph_lib.Tensor):
                 gr = registry.convert_to_tensor(gr)
             out_grads.append(gr)
-    specs = [(t.dtype, t.shape) for t in op._outputs]
+    specs = [(t.dtype, t.shape) for t in op._outputs[:n_orig]]
+    extra_outs = list(op._outputs[n_orig:])
+    extra_specs = [(t.dtype, t.shape) for t in extra_outs]
     base = op.name.replace("/", "_")
     tg, t_grads = _branch_grad_graph(then_fg, func_graph_lib.unique_function_name(
-        base + "_true_grad"), g, specs)
+        base + "_true_grad"), g, specs, n_orig, t_subs, extra_specs)
     eg, e_grads = _branch_grad_graph(else_fg, func_graph_lib.unique_function_name(
-        base + "_false_grad"), g, specs)
+        base + "_false_grad"), g, specs, n_orig, e_subs, extra_specs)
     fwd_inputs = list(op._inputs[1:])
     keep = [i for i, (a, b) in enumerate(zip(t_grads, e_grads))
             if (a is not None or b is not None) and (
@@ -1359,13 +1425,14 @@ def _if_grad(op, grads):
               for i in keep]
     op_type = "If" if (_is_stateful(tg) or _is_stateful(eg)) else "StatelessIf"
     with g.as_default():
-        gop = registry.apply_op(op_type, [op._inputs[0], fwd_inputs + out_grads],
+        gop = registry.apply_op(op_type, [op._inputs[0], fwd_inputs + out_grads + extra_outs],
                                 Tout=[fwd_inputs[i].dtype for i in keep],
                                 then_branch=tg, else_branch=eg, output_shapes=shapes)
     res = [None] * len(op._inputs)
     for k, i in enumerate(keep):
         res[1 + i] = gop._outputs[k]
     return res
+
 
 # ---------------------------------------------------------------- While gradient
 

@@ -639,3 +639,18 @@ def test_gradients_do_not_repeat_side_effects():
         sess.run(tf.global_variables_initializer())
         assert sess.run(g, {x: 3.0, p: True}) == 4 * 27.0
         assert sess.run(v) == 1.0 + 1.0 + 20.0
+
+
+def test_if_gradient_uses_forward_random_values():
+    if not hasattr(tf, "random_uniform"):
+        pytest.skip("random ops not available")
+    x = tf.placeholder(tf.float64, [4])
+    p = tf.placeholder(tf.bool, [])
+    y = tf.cond(p, lambda: x * tf.random_uniform([4], 0.5, 1.5, dtype=tf.float64),
+                lambda: x * x)
+    (g,) = tf.gradients(tf.reduce_sum(y), [x])
+    xv = np.array([1.0, 2.0, -3.0, 0.5])
+    with tf.Session() as sess:
+        yv, gv = sess.run([y, g], {x: xv, p: True})
+        np.testing.assert_allclose(gv, yv / xv)
+        np.testing.assert_allclose(sess.run(g, {x: xv, p: False}), 2 * xv)
