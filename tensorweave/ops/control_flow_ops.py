@@ -30,8 +30,8 @@ Gradients (implemented below; the design keeps everything a builder needs on the
     (data ancestors only: side effects are not repeated; accumulated values substituted)
     and differentiates them, carrying loop-variable gradients and summing the gradients
     of captured tensors. TensorList loop values (map_fn, scan) have TensorList gradients,
-    summed with AddN. If gradients re-create the branch's data ancestors the same way
-    (random draws inside a cond branch are re-drawn: not yet accumulated).
+    summed with AddN. If gradients likewise re-create only data ancestors, and take the
+    forward values of a branch's random draws from extra outputs of the forward If.
 """
 import builtins
 
