@@ -654,3 +654,23 @@ def test_if_gradient_uses_forward_random_values():
         yv, gv = sess.run([y, g], {x: xv, p: True})
         np.testing.assert_allclose(gv, yv / xv)
         np.testing.assert_allclose(sess.run(g, {x: xv, p: False}), 2 * xv)
+
+
+def test_graph_def_round_trip_runs():
+    g1 = tf.Graph()
+    with g1.as_default():
+        p = tf.placeholder(tf.bool, [], name="p")
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        n = tf.placeholder(tf.int32, [], name="n")
+        c = tf.cond(p, lambda: x * 2.0, lambda: x + 1.0)
+        _, w = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, tf.cond(
+            i < 2, lambda: s * 1.5, lambda: s - x)), [0, x], maximum_iterations=3)
+        m = tf.map_fn(lambda r: r * 2.0 + 1.0, x)
+        feed = {p: False, x: RNG.standard_normal((2, 3)).astype(np.float32), n: 5}
+        want = _run([c, w, m], feed, graph=g1)
+    g2 = tf.Graph()
+    with g2.as_default():
+        tf.import_graph_def(g1.as_graph_def(), name="")
+        got = _run([c.name, w.name, m.name], {k.name: v for k, v in feed.items()}, graph=g2)
+    for a, b in zip(want, got):
+        np.testing.assert_allclose(a, b)
