@@ -49,6 +49,16 @@ from tensorweave.ops.array_ops import ensure_shape as ensure_shape
 from tensorweave.ops.array_ops import roll as roll
 from tensorweave.ops.array_ops import setdiff1d as setdiff1d
 from tensorweave.ops.array_ops import unravel_index as unravel_index
+from tensorweave.ops.array_ops import tensor_scatter_update as tensor_scatter_update
+from tensorweave.ops.array_ops import tensor_scatter_update as tensor_scatter_nd_update  # noqa: F401
+from tensorweave.ops.array_ops import tensor_scatter_add as tensor_scatter_add
+from tensorweave.ops.array_ops import tensor_scatter_add as tensor_scatter_nd_add  # noqa: F401
+from tensorweave.ops.array_ops import tensor_scatter_sub as tensor_scatter_sub
+from tensorweave.ops.array_ops import tensor_scatter_sub as tensor_scatter_nd_sub  # noqa: F401
+from tensorweave.ops.array_ops import searchsorted as searchsorted
+from tensorweave.ops.array_ops import guarantee_const as guarantee_const
+from tensorweave.ops.array_ops import bitcast as bitcast
+from tensorweave.ops.array_ops import extract_image_patches as extract_image_patches
 from tensorweave.ops.array_ops import newaxis as newaxis
 from tensorweave.ops.indexing import strided_slice as strided_slice
 from tensorweave.ops.indexing import gather as gather

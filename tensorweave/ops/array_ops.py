@@ -2130,6 +2130,247 @@ def unravel_index(indices, dims, name=None):
     return _apply("UnravelIndex", [indices, dims], name=name)
 
 
+# ====================================================================== tensor scatters
+def _tensor_scatter(mode):
+    def kernel(tensor, indices, updates, bad_indices_policy=""):
+        res = tensor.copy()
+        k = indices.shape[-1]
+        idx = indices.reshape(-1, k)
+        for j in builtins.range(k):
+            col = idx[:, j]
+            if col.size and (col.min() < 0 or col.max() >= tensor.shape[j]):
+                bad = int(np.argmax((col < 0) | (col >= tensor.shape[j])))
+                raise ValueError("indices[%d] = %s does not index into shape %s" % (
+                    bad, idx[bad].tolist(), _fmt_dims(tensor.shape)))
+        key = tuple(idx.T)
+        upd = updates.reshape((idx.shape[0],) + tensor.shape[k:])
+        if mode == "update":
+            res[key] = upd
+        elif mode == "add":
+            np.add.at(res, key, upd)
+        else:
+            np.subtract.at(res, key, upd)
+        return res
+    return kernel
+
+
+def _TensorScatterUpdateGrad(op, grad):  # noqa: N802
+    indices, updates = op.inputs[1], op.inputs[2]
+    from tensorweave.ops import indexing
+
+    ugrad = indexing.gather_nd(grad, indices)
+    tgrad = _apply("TensorScatterUpdate", [identity(grad), indices, zeros_like(updates)])
+    return [tgrad, None, ugrad]
+
+
+def _TensorScatterAddGrad(op, grad):  # noqa: N802
+    from tensorweave.ops import indexing
+
+    return [identity(grad), None, indexing.gather_nd(grad, op.inputs[1])]
+
+
+def _TensorScatterSubGrad(op, grad):  # noqa: N802
+    from tensorweave.ops import indexing
+
+    return [identity(grad), None, _apply("Neg", [indexing.gather_nd(grad, op.inputs[1])])]
+
+
+for _t, _m, _g in (("TensorScatterUpdate", "update", _TensorScatterUpdateGrad),
+                   ("TensorScatterAdd", "add", _TensorScatterAddGrad),
+                   ("TensorScatterSub", "sub", _TensorScatterSubGrad)):
+    register_op(_t, inputs=["tensor: T", "indices: Tindices", "updates: T"],
+                outputs=["output: T"],
+                attrs={"T": TYPE, "Tindices": TYPE, "bad_indices_policy": ""},
+                shape_fn=registry.unchanged_shape, kernel=_tensor_scatter(_m), kernel_attrs=(),
+                grad=_g)
+
+
+def tensor_scatter_update(tensor, indices, updates, name=None):
+    """tf.tensor_scatter_update / tf.tensor_scatter_nd_update."""
+    return _apply("TensorScatterUpdate", [tensor, indices, updates], name=name)
+
+
+def tensor_scatter_add(tensor, indices, updates, name=None):
+    """tf.tensor_scatter_add / tf.tensor_scatter_nd_add."""
+    return _apply("TensorScatterAdd", [tensor, indices, updates], name=name)
+
+
+def tensor_scatter_sub(tensor, indices, updates, name=None):
+    """tf.tensor_scatter_sub / tf.tensor_scatter_nd_sub."""
+    return _apply("TensorScatterSub", [tensor, indices, updates], name=name)
+
+
+# ======================================================================== searchsorted
+def _bound_kernel(side):
+    def kernel(sorted_inputs, values, out_type=_int32):
+        if sorted_inputs.shape[0] != values.shape[0]:
+            raise ValueError("Leading dim_size of both tensors must match.")
+        res = np.empty(values.shape, dtype=out_type.np_dtype)
+        for r in builtins.range(values.shape[0]):
+            res[r] = np.searchsorted(sorted_inputs[r], values[r], side=side)
+        return res
+    return kernel
+
+
+for _t, _side in (("LowerBound", "left"), ("UpperBound", "right")):
+    register_op(_t, inputs=["sorted_inputs: T", "values: T"], outputs=["output: out_type"],
+                attrs={"T": TYPE, "out_type": _int32},
+                shape_fn=lambda op: [op.inputs[1].shape], kernel=_bound_kernel(_side),
+                kernel_attrs=("out_type",), grad=None)
+
+
+def searchsorted(sorted_sequence, values, side="left", out_type=_int32, name=None):
+    """tf.searchsorted (over the innermost dimension)."""
+    sorted_sequence = _to_tensor(sorted_sequence)
+    values = _to_tensor(values)
+    seq_size = shape_internal(sorted_sequence)[-1]
+    val_size = shape_internal(values)[-1]
+    s2 = reshape(sorted_sequence, stack([-1, seq_size]))
+    v2 = reshape(values, stack([-1, val_size]))
+    if side == "right":
+        res = _apply("UpperBound", [s2, v2], name=name, out_type=dtypes.as_dtype(out_type))
+    elif side == "left":
+        res = _apply("LowerBound", [s2, v2], name=name, out_type=dtypes.as_dtype(out_type))
+    else:
+        raise ValueError("Argument `side` must be either 'right' or 'left'. Received: "
+                         "`side` = '%s'." % side)
+    return reshape(res, shape_internal(values))
+
+
+# =============================================================== identity-like, bitcast
+register_op("Snapshot", inputs=["input: T"], outputs=["output: T"], attrs={"T": TYPE},
+            shape_fn=registry.unchanged_shape, kernel=lambda x: x.copy(), kernel_attrs=(),
+            grad=_IdentityGrad)
+register_op("GuaranteeConst", inputs=["input: T"], outputs=["output: T"], attrs={"T": TYPE},
+            shape_fn=registry.unchanged_shape, kernel=_identity, kernel_attrs=(), grad=None)
+
+
+def guarantee_const(input, name=None):  # noqa: A002
+    """tf.guarantee_const."""
+    return _apply("GuaranteeConst", [input], name=name)
+
+
+def _bitcast_kernel(x, type=None):  # noqa: A002 - TF's attr name
+    to = type.np_dtype
+    src = x.dtype.itemsize
+    dst = np.dtype(to).itemsize
+    if src == dst:
+        return x.view(to)
+    if src > dst:
+        return np.ascontiguousarray(x).view(to).reshape(x.shape + (src // dst,))
+    if x.shape[-1] != dst // src:
+        raise ValueError("Cannot bitcast from %s to %s: shape %s" % (x.dtype, to,
+                                                                    _fmt_dims(x.shape)))
+    return np.ascontiguousarray(x).view(to).reshape(x.shape[:-1])
+
+
+def _bitcast_shape(op):
+    s = op.inputs[0].shape
+    src = op.inputs[0].dtype.base_dtype.size
+    dst = op._attrs["type"].size
+    if s.ndims is None or src == dst:
+        return [s]
+    if src > dst:
+        return [s.concatenate([src // dst])]
+    d = s.as_list()
+    if d and d[-1] is not None and d[-1] != dst // src:
+        raise ValueError("Cannot bitcast due to shape. %d does not match %d" % (
+            d[-1], dst // src))
+    return [tensor_shape.TensorShape(d[:-1])]
+
+
+register_op("Bitcast", inputs=["input: T"], outputs=["output: type"],
+            attrs={"T": TYPE, "type": TYPE}, shape_fn=_bitcast_shape, kernel=_bitcast_kernel,
+            kernel_attrs=("type",), grad=None)
+
+
+def bitcast(input, type, name=None):  # noqa: A002
+    """tf.bitcast."""
+    return _apply("Bitcast", [input], name=name, type=dtypes.as_dtype(type))
+
+
+# ================================================================ ExtractImagePatches
+def _patch_geometry(size, k, s, r, padding):
+    eff = (k - 1) * r + 1
+    if padding == "VALID":
+        out_ = (size - eff + s) // s if size >= eff else 0
+        pad_before = 0
+    else:
+        out_ = -(-size // s)
+        total = max((out_ - 1) * s + eff - size, 0)
+        pad_before = total // 2
+    return out_, pad_before
+
+
+def _extract_patches_kernel(images, ksizes=None, strides=None, rates=None, padding="VALID"):
+    padding = _mode_str(padding)
+    n, h, w, c = images.shape
+    kr, kc = ksizes[1], ksizes[2]
+    sr, sc = strides[1], strides[2]
+    rr, rc = rates[1], rates[2]
+    oh, ph = _patch_geometry(h, kr, sr, rr, padding)
+    ow, pw = _patch_geometry(w, kc, sc, rc, padding)
+    need_h = (oh - 1) * sr + (kr - 1) * rr + 1 if oh else 0
+    need_w = (ow - 1) * sc + (kc - 1) * rc + 1 if ow else 0
+    pad_h = (ph, max(need_h - h - ph, 0))
+    pad_w = (pw, max(need_w - w - pw, 0))
+    xp = np.pad(images, ((0, 0), pad_h, pad_w, (0, 0))) if any(pad_h + pad_w) else images
+    rows = (np.arange(oh) * sr)[:, None] + (np.arange(kr) * rr)[None, :]  # [oh, kr]
+    cols = (np.arange(ow) * sc)[:, None] + (np.arange(kc) * rc)[None, :]  # [ow, kc]
+    res = xp[:, rows[:, None, :, None], cols[None, :, None, :], :]  # [n, oh, ow, kr, kc, c]
+    return res.reshape(n, oh, ow, kr * kc * c)
+
+
+def _extract_patches_shape(op):
+    s = op.inputs[0].shape
+    if s.ndims is None:
+        return [tensor_shape.unknown_shape(4)]
+    n, h, w, c = s.as_list()
+    k, st, r = op._attrs["ksizes"], op._attrs["strides"], op._attrs["rates"]
+    pad = _mode_str(op._attrs["padding"])
+    oh = None if h is None else _patch_geometry(h, k[1], st[1], r[1], pad)[0]
+    ow = None if w is None else _patch_geometry(w, k[2], st[2], r[2], pad)[0]
+    return [tensor_shape.TensorShape([n, oh, ow, None if c is None else k[1] * k[2] * c])]
+
+
+def _ExtractImagePatchesGrad(op, grad):  # noqa: N802
+    x = op.inputs[0]
+    _, h, w, c = x.shape.as_list() if x.shape.ndims == 4 else (None,) * 4
+    if h is None or w is None or c is None:
+        raise NotImplementedError("tensorweave: the gradient of ExtractImagePatches needs "
+                                  "static height, width and depth (op %s)" % op.name)
+    attrs = {k: op._attrs[k] for k in ("ksizes", "strides", "rates", "padding")}
+    idx_img = constant(np.arange(1, h * w + 1, dtype=np.int64).reshape(1, h, w, 1))
+    pidx = _apply("ExtractImagePatches", [idx_img], **attrs)  # [1, oh, ow, kr*kc]
+    kk = attrs["ksizes"][1] * attrs["ksizes"][2]
+    n = shape(grad)[0]
+    g = reshape(grad, stack([n, -1, kk, c]))  # [n, oh*ow, kk, c]
+    g = transpose(g, [1, 2, 0, 3])  # [oh*ow, kk, n, c]
+    g = reshape(g, stack([-1, n, c]))
+    from tensorweave.ops import indexing
+
+    summed = indexing.unsorted_segment_sum(g, reshape(pidx, [-1]), h * w + 1)
+    summed = slice(summed, [1, 0, 0], [-1, -1, -1])
+    return [transpose(reshape(summed, stack([h, w, n, c])), [2, 0, 1, 3])]
+
+
+register_op("ExtractImagePatches", inputs=["images: T"], outputs=["patches: T"],
+            attrs={"ksizes": registry.REQUIRED, "strides": registry.REQUIRED,
+                   "rates": registry.REQUIRED, "T": TYPE, "padding": registry.REQUIRED},
+            shape_fn=_extract_patches_shape, kernel=_extract_patches_kernel,
+            kernel_attrs=("ksizes", "strides", "rates", "padding"),
+            grad=_ExtractImagePatchesGrad)
+
+
+def extract_image_patches(images, ksizes=None, strides=None, rates=None, padding=None,
+                          name=None, sizes=None):
+    """tf.extract_image_patches / tf.image.extract_image_patches."""
+    if ksizes is None:
+        ksizes = sizes
+    return _apply("ExtractImagePatches", [images], name=name, ksizes=list(ksizes),
+                  strides=list(strides), rates=list(rates), padding=padding)
+
+
 # ====================================================== constant_value for shape folding
 @tensor_util.register_constant_value("Pack")
 def _pack_value(t):

@@ -67,6 +67,13 @@ CASES = {
     "depth_to_space": lambda a: tf.depth_to_space(a[None], 2),
     "roll": lambda a: tf.roll(a, [1, -1], [1, 2]),
     "ensure_shape": lambda a: tf.ensure_shape(a * 1.0, [2, None, 4]),
+    "tensor_scatter_update": lambda a: tf.tensor_scatter_update(a, [[1], [0]], a[::-1] * a),
+    "tensor_scatter_add": lambda a: tf.tensor_scatter_add(a, [[1, 2], [1, 2]], a[0, :2] * 2.0),
+    "tensor_scatter_sub": lambda a: tf.tensor_scatter_sub(a, [[0]], a[1:] * a[1:]),
+    "extract_image_patches_same": lambda a: tf.extract_image_patches(
+        a[..., None], [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 2, 1], "SAME"),
+    "extract_image_patches_valid": lambda a: tf.extract_image_patches(
+        tf.transpose(a, [1, 2, 0])[None], [1, 2, 2, 1], [1, 1, 2, 1], [1, 1, 1, 1], "VALID"),
 }
 
 

@@ -372,3 +372,65 @@ def test_roll_setdiff_unravel_ensure_shape():
     assert e.shape.as_list() == [3, 4]
     with pytest.raises(tf.errors.InvalidArgumentError):
         run(e, {p: x[:2]})
+
+
+# ------------------------------------------ tensor scatters, searchsorted, patches, bitcast
+def _naive_patches(x, k, s, r, padding):
+    n, h, w, c = x.shape
+    if padding == "VALID":
+        oh = (h - ((k[0] - 1) * r[0] + 1)) // s[0] + 1
+        ow = (w - ((k[1] - 1) * r[1] + 1)) // s[1] + 1
+        ph = pw = 0
+    else:
+        oh, ow = -(-h // s[0]), -(-w // s[1])
+        ph = max((oh - 1) * s[0] + (k[0] - 1) * r[0] + 1 - h, 0) // 2
+        pw = max((ow - 1) * s[1] + (k[1] - 1) * r[1] + 1 - w, 0) // 2
+    out = np.zeros((n, oh, ow, k[0] * k[1] * c), x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            vals = []
+            for a in range(k[0]):
+                for b in range(k[1]):
+                    y, z = i * s[0] + a * r[0] - ph, j * s[1] + b * r[1] - pw
+                    vals.append(x[:, y, z] if 0 <= y < h and 0 <= z < w else
+                                np.zeros((n, c), x.dtype))
+            out[:, i, j] = np.concatenate(vals, axis=-1)
+    return out
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+def test_extract_image_patches(padding):
+    x = RNG.randn(2, 5, 7, 3).astype(np.float32)
+    cfgs = [((2, 3), (1, 2), (1, 1)), ((3, 2), (2, 2), (1, 2)), ((2, 2), (3, 1), (2, 1))]
+    outs = [tf.extract_image_patches(x, [1, k[0], k[1], 1], [1, s[0], s[1], 1],
+                                     [1, r[0], r[1], 1], padding) for k, s, r in cfgs]
+    for o, g, (k, s, r) in zip(outs, run(outs), cfgs):
+        want = _naive_patches(x, k, s, r, padding)
+        assert o.shape.as_list() == list(want.shape)
+        np.testing.assert_array_equal(g, want)
+
+
+def test_tensor_scatter_searchsorted_bitcast():
+    t = RNG.randn(4, 3)
+    idx = np.array([[1], [3], [1]], np.int32)
+    upd = RNG.randn(3, 3)
+    outs = [tf.tensor_scatter_update(t, idx[:2], upd[:2]), tf.tensor_scatter_nd_add(t, idx, upd),
+            tf.tensor_scatter_sub(t, idx, upd),
+            tf.searchsorted([[1.0, 3, 5, 7], [2, 4, 6, 8]], [[0.0, 3, 7.5], [4, 4, 9]]),
+            tf.searchsorted([1, 3, 5], [3, 4], side="right"),
+            tf.bitcast(np.array([1.5, 2.0], np.float32), tf.int32),
+            tf.guarantee_const(t)]
+    got = run(outs)
+    w = t.copy()
+    w[[1, 3]] = upd[:2]
+    np.testing.assert_array_equal(got[0], w)
+    w = t.copy()
+    np.add.at(w, idx[:, 0], upd)
+    np.testing.assert_allclose(got[1], w)
+    w = t.copy()
+    np.subtract.at(w, idx[:, 0], upd)
+    np.testing.assert_allclose(got[2], w)
+    np.testing.assert_array_equal(got[3], [[0, 1, 4], [1, 1, 4]])
+    np.testing.assert_array_equal(got[4], [2, 2])
+    np.testing.assert_array_equal(got[5], np.array([1.5, 2.0], np.float32).view(np.int32))
+    np.testing.assert_array_equal(got[6], t)
