@@ -16,7 +16,7 @@ _LOCAL = graph_lib.GraphKeys.LOCAL_VARIABLES
 
 def _summary_scalar(name, tensor):
     try:
-        from tensorweave.summary import summary as summary_lib  # noqa: F401
+        from tensorweave.ops import summary_ops as summary_lib
     except ImportError:
         return None
     try:
