@@ -864,7 +864,10 @@ def _split_kernel(axis, value, num_split=1):
         raise ValueError("Number of ways to split should evenly divide the split dimension, "
                          "but got split_dim %d (size = %d) and num_split %d" % (
                              axis, n, num_split))
-    return tuple(np.split(value, num_split, axis=axis))
+    step = n // num_split
+    pre = (builtin_slice(None),) * (axis % value.ndim)
+    return tuple(value[pre + (builtin_slice(i * step, (i + 1) * step),)]
+                 for i in builtins.range(num_split))
 
 
 def _split_shape(op):
@@ -918,7 +921,13 @@ def _split_v_kernel(value, size_splits, axis, num_split=1):
     if axis < 0:
         axis += value.ndim
     sizes = _resolve_sizes(size_splits, value.shape[axis])
-    return tuple(np.split(value, np.cumsum(sizes)[:-1], axis=axis))
+    pre = (builtin_slice(None),) * axis
+    res = []
+    start = 0
+    for sz in sizes:
+        res.append(value[pre + (builtin_slice(start, start + sz),)])
+        start += sz
+    return tuple(res)
 
 
 def _split_v_shape(op):
