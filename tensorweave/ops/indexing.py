@@ -1221,10 +1221,31 @@ def sparse_tensor_to_dense(sp_input, default_value=None, validate_indices=True, 
                            name=name)
 
 
-for _t, _k, _a in (("StridedSlice", _strided_slice_kernel, (
-        "begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")),
-                   ("GatherV2", _gather_kernel, ("batch_dims",))):
-    tensor_util.register_constant_value(_t)(_A._fold(_k, _a))
+tensor_util.register_constant_value("GatherV2")(_A._fold(_gather_kernel, ("batch_dims",)))
+_ss_fold = _A._fold(_strided_slice_kernel, ("begin_mask", "end_mask", "ellipsis_mask",
+                                            "new_axis_mask", "shrink_axis_mask"))
+
+
+@tensor_util.register_constant_value("StridedSlice")
+def _strided_slice_value(t):
+    v = _ss_fold(t)
+    if v is not None:
+        return v
+    src = t.op.inputs[0]
+    if src.op.type != "Shape" or src.op.inputs[0].shape.ndims is None:
+        return None
+    # NOTE: as TF's shape inference, a slice of a Shape is static where the dims it picks are.
+    vals = [_cv(x) for x in t.op.inputs[1:]]
+    if any(v is None for v in vals):
+        return None
+    dims = np.array([-1 if d is None else d for d in src.op.inputs[0].shape.as_list()],
+                    dtype=np.int64)
+    picked = _strided_slice_kernel(dims, *vals, **{
+        k: t.op._attrs.get(k, 0) for k in ("begin_mask", "end_mask", "ellipsis_mask",
+                                           "new_axis_mask", "shrink_axis_mask")})
+    if np.any(picked < 0):
+        return None
+    return np.asarray(picked, dtype=t.dtype.np_dtype)
 
 
 __all__ = [
