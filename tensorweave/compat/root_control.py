@@ -33,3 +33,4 @@ from tensorweave.ops.logging_ops import verify_tensor_all_finite as verify_tenso
 from tensorweave.ops.script_ops import numpy_function as numpy_function
 from tensorweave.ops.script_ops import py_func as py_func
 from tensorweave.ops.script_ops import py_function as py_function
+from tensorweave.ops.control_flow_ops import TensorArray as TensorArray

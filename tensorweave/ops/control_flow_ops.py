@@ -800,10 +800,12 @@ register_op("TensorListGetItem", inputs=["input_handle: variant", "index: int32"
             kernel_attrs=("element_dtype",))
 
 
-def _tl_set_item(handle, index, item):
+def _tl_set_item(handle, index, item, resize_if_index_out_of_bounds=False):
     handle = _tlv(handle)
     i = int(index)
     items = handle.items
+    if resize_if_index_out_of_bounds and i >= handle.length:
+        items = _tuple(handle.entries()) + (None,) * (i + 1 - handle.length)
     if isinstance(items, list):
         items = _tuple(items[:handle.length])
     if len(items) == 0 and i >= 0:
@@ -819,7 +821,8 @@ register_op("TensorListSetItem", inputs=["input_handle: variant", "index: int32"
                                          "item: element_dtype"],
             outputs=["output_handle: variant"],
             attrs={"element_dtype": TYPE, "resize_if_index_out_of_bounds": False},
-            shape_fn=registry.scalar_shape, kernel=_tl_set_item, kernel_attrs=())
+            shape_fn=registry.scalar_shape, kernel=_tl_set_item,
+            kernel_attrs=("resize_if_index_out_of_bounds",))
 
 
 def _tl_len(handle):
@@ -1028,6 +1031,231 @@ registry.set_gradient("TensorListFromTensor", _TensorListFromTensorGrad)
 registry.set_gradient("TensorListGetItem", _TensorListGetItemGrad)
 registry.set_gradient("TensorListSetItem", _TensorListSetItemGrad)
 registry.set_gradient("TensorListStack", _TensorListStackGrad)
+
+
+def _tl_gather(handle, indices, element_shape, element_dtype=None):
+    handle = _tlv(handle)
+    idx = np.asarray(indices).reshape(-1)
+    items = handle.entries()
+    n = len(items)
+    rows = []
+    for i in idx:
+        i = int(i)
+        if not 0 <= i < n:
+            raise ValueError("Trying to gather element %d in a list with %d elements." % (i, n))
+        x = items[i]
+        rows.append(_zeros_of(element_shape, element_dtype, "list element") if x is None
+                    else x)
+    dt = dtypes.as_dtype(element_dtype).np_dtype
+    if not rows:
+        return _zeros_of(np.concatenate([[0], np.asarray(element_shape).reshape(-1)]),
+                         element_dtype, "list") if np.ndim(element_shape) else np.zeros(
+            [0], dt)
+    return np.stack(rows).astype(dt, copy=False)
+
+
+register_op("TensorListGather", inputs=["input_handle: variant", "indices: int32",
+                                        "element_shape: int32"],
+            outputs=["values: element_dtype"], attrs={"element_dtype": TYPE},
+            shape_fn=registry.unknown_shape_fn, kernel=_tl_gather,
+            kernel_attrs=("element_dtype",))
+
+
+def _tl_scatter_into(handle, tensor, indices):
+    handle = _tlv(handle)
+    items = list(handle.entries())
+    idx = np.asarray(indices).reshape(-1)
+    for k, i in enumerate(idx):
+        i = int(i)
+        if i < 0:
+            raise ValueError("Trying to scatter to a negative index %d." % i)
+        if i >= len(items):
+            items.extend([None] * (i + 1 - len(items)))
+        items[i] = tensor[k]
+    return TensorListValue(_tuple(items))
+
+
+register_op("TensorListScatterIntoExistingList",
+            inputs=["input_handle: variant", "tensor: element_dtype", "indices: int32"],
+            outputs=["output_handle: variant"], attrs={"element_dtype": TYPE},
+            shape_fn=registry.scalar_shape, kernel=_tl_scatter_into, kernel_attrs=())
+
+
+def _TensorListGatherGrad(op, grad):  # noqa: N802
+    base = _tl_reserve_like(op.inputs[0], _shape_arg(tensor_shape.unknown_shape()))
+    return [out(registry.apply_op("TensorListScatterIntoExistingList",
+                                  [base, grad, op.inputs[1]])), None, None]
+
+
+def _TensorListScatterIntoExistingListGrad(op, dlist):  # noqa: N802
+    t = op.inputs[1]
+    es = out(registry.apply_op("Shape", [t], out_type=dtypes.int32))
+    es = out(registry.apply_op("StridedSlice", [es, _int_const([1], dtypes.int32),
+                                                _int_const([0], dtypes.int32),
+                                                _int_const([1], dtypes.int32)],
+                               begin_mask=0, end_mask=1))
+    d_t = out(registry.apply_op("TensorListGather", [dlist, op.inputs[2], es],
+                                element_dtype=t.dtype.base_dtype))
+    d_t._shape = t.shape
+    zeros = out(registry.apply_op("ZerosLike", [t]))
+    d_h = out(registry.apply_op("TensorListScatterIntoExistingList",
+                                [dlist, zeros, op.inputs[2]]))
+    return [d_h, d_t, None]
+
+
+registry.set_gradient("TensorListGather", _TensorListGatherGrad)
+registry.set_gradient("TensorListScatterIntoExistingList",
+                      _TensorListScatterIntoExistingListGrad)
+
+
+class TensorArray:
+    """tf.TensorArray as TF2 builds it in graph mode: a TensorList value (`flow`, variant)
+    that write/scatter/unstack replace (use the returned TensorArray, as in TF1)."""
+
+    def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
+                 tensor_array_name=None, handle=None, flow=None, infer_shape=True,
+                 element_shape=None, colocate_with_first_write_call=True, name=None):
+        del clear_after_read, handle, colocate_with_first_write_call
+        self._dtype = dtypes.as_dtype(dtype).base_dtype
+        self._dynamic_size = bool(dynamic_size)
+        self._infer_shape = infer_shape
+        self._size = size
+        # NOTE: one shape cell shared by every TensorArray derived from this one (through
+        # write, loops, branches), so shapes learnt inside a loop body are known after it.
+        self._shape_cell = [tensor_shape.as_shape(element_shape) if element_shape is not
+                            None else tensor_shape.unknown_shape()]
+        if flow is not None:
+            self._flow = flow
+            return
+        if size is None:
+            raise ValueError("Size must be provided if handle or flow is not provided.")
+        with graph_lib.name_scope(name or tensor_array_name, "TensorArrayV2", [size]) as scope:
+            es = _shape_arg(self._element_shape)
+            size = registry.convert_to_tensor(size, dtype=dtypes.int32)
+            self._flow = out(registry.apply_op("TensorListReserve", [es, size], name=scope,
+                                               element_dtype=self._dtype))
+
+    def _with_flow(self, flow, element_shape=None):
+        ta = TensorArray(self._dtype, flow=flow, dynamic_size=self._dynamic_size,
+                         infer_shape=self._infer_shape)
+        ta._shape_cell = self._shape_cell
+        return ta
+
+    @property
+    def _element_shape(self):
+        return self._shape_cell[0]
+
+    def _tw_loop_vars(self):
+        return [self._flow]
+
+    def _tw_from_loop_vars(self, ts):
+        return self._with_flow(ts[0])
+
+    @property
+    def flow(self):
+        return self._flow
+
+    @property
+    def handle(self):
+        return self._flow
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def element_shape(self):
+        return self._element_shape
+
+    @property
+    def dynamic_size(self):
+        return self._dynamic_size
+
+    def _merge_shape(self, shape):
+        if not self._infer_shape:
+            return self._element_shape
+        try:
+            self._shape_cell[0] = self._element_shape.merge_with(shape)
+        except ValueError:
+            raise ValueError("Inconsistent shapes: saw %s but expected %s " % (
+                shape, self._element_shape))
+        return self._shape_cell[0]
+
+    def read(self, index, name=None):
+        with graph_lib.name_scope(name, "TensorArrayV2Read", [self._flow, index]):
+            es = _shape_arg(self._element_shape)
+            t = out(registry.apply_op("TensorListGetItem",
+                                      [self._flow, registry.convert_to_tensor(
+                                          index, dtype=dtypes.int32), es],
+                                      element_dtype=self._dtype))
+            t._shape = self._element_shape
+            return t
+
+    def write(self, index, value, name=None):
+        with graph_lib.name_scope(name, "TensorArrayV2Write", [self._flow, index, value]):
+            value = registry.convert_to_tensor(value, dtype=self._dtype, name="value")
+            shape = self._merge_shape(value.shape)
+            flow = out(registry.apply_op(
+                "TensorListSetItem",
+                [self._flow, registry.convert_to_tensor(index, dtype=dtypes.int32), value],
+                resize_if_index_out_of_bounds=self._dynamic_size))
+            del shape
+            return self._with_flow(flow)
+
+    def stack(self, name=None):
+        with graph_lib.name_scope(name, "TensorArrayV2Stack", [self._flow]):
+            es = _shape_arg(self._element_shape)
+            op = registry.apply_op("TensorListStack", [self._flow, es],
+                                   element_dtype=self._dtype,
+                                   _element_static_shape=self._element_shape)
+            return out(op)
+
+    def gather(self, indices, name=None):
+        with graph_lib.name_scope(name, "TensorArrayV2Gather", [self._flow, indices]):
+            es = _shape_arg(self._element_shape)
+            indices = registry.convert_to_tensor(indices, dtype=dtypes.int32)
+            t = out(registry.apply_op("TensorListGather", [self._flow, indices, es],
+                                      element_dtype=self._dtype))
+            n = indices.shape[0].value if indices.shape.ndims == 1 else None
+            t._shape = tensor_shape.TensorShape([n]).concatenate(self._element_shape)
+            return t
+
+    def unstack(self, value, name=None):
+        with graph_lib.name_scope(name, "TensorArrayUnstack", [self._flow, value]):
+            value = registry.convert_to_tensor(value, dtype=self._dtype, name="value")
+            shape = self._merge_shape(value.shape[1:] if value.shape.ndims else
+                                      tensor_shape.unknown_shape())
+            flow = _tensor_list_from_tensor_named(value, "TensorListFromTensor")
+            del shape
+            return self._with_flow(flow)
+
+    def scatter(self, indices, value, name=None):
+        with graph_lib.name_scope(name, "TensorArrayScatter", [self._flow, indices, value]):
+            value = registry.convert_to_tensor(value, dtype=self._dtype, name="value")
+            shape = self._merge_shape(value.shape[1:] if value.shape.ndims else
+                                      tensor_shape.unknown_shape())
+            flow = out(registry.apply_op(
+                "TensorListScatterIntoExistingList",
+                [self._flow, value, registry.convert_to_tensor(indices, dtype=dtypes.int32)]))
+            del shape
+            return self._with_flow(flow)
+
+    def size(self, name=None):
+        return out(registry.apply_op("TensorListLength", [self._flow], name=name or "Size"))
+
+    def identity(self):
+        return self._with_flow(out(registry.apply_op("Identity", [self._flow])))
+
+    def close(self, name=None):
+        return registry.apply_op("NoOp", [], name=name or "TensorArrayClose")
+
+    def grad(self, source, flow=None, name=None):
+        raise NotImplementedError("TensorArray.grad is not supported; use tf.gradients.")
+
+
+def _tensor_list_from_tensor_named(t, name):
+    es = _shape_arg(t.shape[1:] if t.shape.ndims else tensor_shape.unknown_shape())
+    return out(registry.apply_op("TensorListFromTensor", [t, es], name=name))
 
 
 # ------------------------------------------------------------- map_fn / scan / fold

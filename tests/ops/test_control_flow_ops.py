@@ -674,3 +674,49 @@ def test_graph_def_round_trip_runs():
         got = _run([c.name, w.name, m.name], {k.name: v for k, v in feed.items()}, graph=g2)
     for a, b in zip(want, got):
         np.testing.assert_allclose(a, b)
+
+
+# ------------------------------------------------------------------ TensorArray
+def test_tensor_array_in_while_loop_values_shapes_gradient(check_gradient):
+    x = tf.placeholder(tf.float64, [None, 3])
+    n = tf.shape(x)[0]
+    ta_in = tf.TensorArray(tf.float64, size=n).unstack(x)
+
+    def body(i, h, ta):
+        h = h * 0.5 + ta_in.read(i)
+        return i + 1, h, ta.write(i, h * h)
+
+    _, h, ta = tf.while_loop(lambda i, h, ta: i < n, body,
+                             [0, tf.zeros([3], tf.float64), tf.TensorArray(tf.float64, size=n)])
+    assert isinstance(ta, tf.TensorArray)
+    y = ta.stack()
+    assert y.shape.as_list() == [None, 3]
+    (g,) = tf.gradients(tf.reduce_sum(y), [x])
+    xv = RNG.standard_normal((4, 3))
+    want, hh = [], np.zeros(3)
+    for r in xv:
+        hh = hh * 0.5 + r
+        want.append(hh * hh)
+    yv, gv = _run([y, g], {x: xv})
+    np.testing.assert_allclose(yv, want)
+    assert gv.shape == (4, 3)
+    check_gradient(lambda v: tf.while_loop(
+        lambda i, h, ta: i < 4,
+        lambda i, h, ta: (i + 1, h * 0.5 + tf.TensorArray(tf.float64, size=4).unstack(v).read(i),
+                          ta.write(i, h * h)),
+        [0, tf.zeros([3], tf.float64), tf.TensorArray(tf.float64, size=4)])[2].stack() +
+        tf.zeros([4, 3], tf.float64), RNG.standard_normal((4, 3)))
+
+
+def test_tensor_array_dynamic_size_gather_scatter(check_gradient):
+    dyn = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    dyn = dyn.write(0, [1.0, 2.0]).write(2, [3.0, 4.0])
+    stacked, gathered, size = _run([dyn.stack(), dyn.gather([2, 0]), dyn.size()])
+    np.testing.assert_array_equal(stacked, [[1, 2], [0, 0], [3, 4]])
+    np.testing.assert_array_equal(gathered, [[3, 4], [1, 2]])
+    assert size == 3
+    fixed = tf.TensorArray(tf.float32, size=2).write(0, [1.0])
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        _run(fixed.write(5, [2.0]).stack())
+    check_gradient(lambda v: tf.TensorArray(tf.float64, size=4).scatter(
+        [3, 1, 0, 2], v).gather([0, 2]) * 2.0, RNG.standard_normal((4, 3)))
