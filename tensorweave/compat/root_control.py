@@ -1,4 +1,5 @@
 """Top-level tf.* names (re-exports only)."""
+from tensorweave.ops.control_flow_ops import TensorArray as TensorArray
 from tensorweave.ops.control_flow_ops import case as case
 from tensorweave.ops.control_flow_ops import cond as cond
 from tensorweave.ops.control_flow_ops import foldl as foldl
@@ -7,7 +8,7 @@ from tensorweave.ops.control_flow_ops import group as group
 from tensorweave.ops.control_flow_ops import identity_n as identity_n
 from tensorweave.ops.control_flow_ops import map_fn as map_fn
 from tensorweave.ops.control_flow_ops import scan as scan
-from tensorweave.ops.control_flow_ops import tuple as tuple  # noqa: A004
+from tensorweave.ops.control_flow_ops import tuple as tuple
 from tensorweave.ops.control_flow_ops import while_loop as while_loop
 from tensorweave.ops.logging_ops import Assert as Assert
 from tensorweave.ops.logging_ops import Print as Print
@@ -28,9 +29,8 @@ from tensorweave.ops.logging_ops import assert_rank_at_least as assert_rank_at_l
 from tensorweave.ops.logging_ops import assert_scalar as assert_scalar
 from tensorweave.ops.logging_ops import assert_type as assert_type
 from tensorweave.ops.logging_ops import check_numerics as check_numerics
-from tensorweave.ops.logging_ops import print_v2 as print  # noqa: A004,F401
+from tensorweave.ops.logging_ops import print_v2 as print  # noqa: F401
 from tensorweave.ops.logging_ops import verify_tensor_all_finite as verify_tensor_all_finite
 from tensorweave.ops.script_ops import numpy_function as numpy_function
 from tensorweave.ops.script_ops import py_func as py_func
 from tensorweave.ops.script_ops import py_function as py_function
-from tensorweave.ops.control_flow_ops import TensorArray as TensorArray

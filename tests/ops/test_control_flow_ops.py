@@ -686,7 +686,7 @@ def test_tensor_array_in_while_loop_values_shapes_gradient(check_gradient):
         h = h * 0.5 + ta_in.read(i)
         return i + 1, h, ta.write(i, h * h)
 
-    _, h, ta = tf.while_loop(lambda i, h, ta: i < n, body,
+    _, _, ta = tf.while_loop(lambda i, h, ta: i < n, body,
                              [0, tf.zeros([3], tf.float64), tf.TensorArray(tf.float64, size=n)])
     assert isinstance(ta, tf.TensorArray)
     y = ta.stack()
