@@ -32,3 +32,4 @@ from tensorweave.training.training_util import get_global_step as get_global_ste
 from tensorweave.training.training_util import \
     get_or_create_global_step as get_or_create_global_step
 from tensorweave.training.training_util import global_step as global_step
+from tensorweave.compat.api.train_saver import *  # noqa: F401,F403,E402
