@@ -626,9 +626,15 @@ def _GatherV2Grad(op, grad):  # noqa: N802
         idx = _A.reshape(indices, indices_size)
         return [IndexedSlices(values, idx, params_shape), None, None]
     r = params.shape.ndims
-    if axis is None or r is None or batch_dims != 0:
-        raise NotImplementedError("tensorweave: the gradient of GatherV2 needs a constant axis, "
-                                  "a known params rank and batch_dims=0 (op %s)" % op.name)
+    ri = indices.shape.ndims
+    if axis is None or r is None or ri is None:
+        raise NotImplementedError("tensorweave: the gradient of GatherV2 needs a constant axis "
+                                  "and known params/indices ranks (op %s)" % op.name)
+    if batch_dims < 0:
+        batch_dims += ri
+    if batch_dims:
+        return [_batch_gather_grad(grad, params_shape, indices, int(axis) % r, batch_dims, r,
+                                   ri), None, None]
     axis = int(axis) % r
     outer = params_shape[:axis]
     inner = params_shape[axis + 1:]
@@ -638,6 +644,28 @@ def _GatherV2Grad(op, grad):  # noqa: N802
     vt = _A.transpose(values, perm)
     g = unsorted_segment_sum(vt, _A.reshape(indices, [-1]), params_shape[axis])
     return [_A.transpose(g, inv), None, None]
+
+
+def _batch_gather_grad(grad, ps, indices, ax, bd, r, ri):
+    """params gradient of a GatherV2 with batch_dims: one segment sum over (batch, index)."""
+    nm, nj = ax - bd, ri - bd
+    batch = list(_pyrange(bd))
+    mid = list(_pyrange(bd, bd + nm))
+    jdims = list(_pyrange(bd + nm, bd + nm + nj))
+    inner = list(_pyrange(bd + nm + nj, bd + nm + nj + r - ax - 1))
+    gt = _A.transpose(grad, batch + jdims + mid + inner)
+    is_ = _A.shape(indices)
+    nb = _apply("Prod", [ps[:bd], [0]], keep_dims=False)
+    nidx = _apply("Prod", [is_[bd:], [0]], keep_dims=False)
+    n = ps[ax]
+    gt = _A.reshape(gt, _A.concat([_A.stack([_apply("Mul", [nb, nidx])]), ps[bd:ax],
+                                   ps[ax + 1:]], 0))
+    offs = _apply("Mul", [_A.reshape(_A.range(nb), _A.stack([nb, 1])), n])
+    ids = _A._add(offs, _A.reshape(_A._cast(indices, _int32), _A.stack([nb, nidx])))
+    seg = unsorted_segment_sum(gt, _A.reshape(ids, [-1]), _apply("Mul", [nb, n]))
+    seg = _A.reshape(seg, _A.concat([ps[:bd], _A.stack([n]), ps[bd:ax], ps[ax + 1:]], 0))
+    perm = batch + [bd + 1 + i for i in _pyrange(nm)] + [bd] + list(_pyrange(bd + 1 + nm, r))
+    return _A.transpose(seg, perm)
 
 
 def _GatherGrad(op, grad):  # noqa: N802
