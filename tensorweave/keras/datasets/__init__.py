@@ -1,0 +1,2 @@
+"""tf.keras.datasets (local files only)."""
+from tensorweave.keras.datasets import mnist as mnist  # noqa: F401
