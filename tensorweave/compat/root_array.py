@@ -80,3 +80,4 @@ from tensorweave.ops.indexing import SparseTensor as SparseTensor
 from tensorweave.ops.indexing import SparseTensorValue as SparseTensorValue
 from tensorweave.ops.indexing import sparse_to_dense as sparse_to_dense
 from tensorweave.ops.indexing import sparse_tensor_to_dense as sparse_tensor_to_dense
+from tensorweave.ops.indexing import sparse_placeholder as sparse_placeholder

@@ -505,6 +505,12 @@ class IndexedSlices:
     def consumers(self):
         return self._values.consumers()
 
+    def _tw_fetch_expand(self):
+        parts = [self._values, self._indices]
+        if self._dense_shape is not None:
+            parts.append(self._dense_shape)
+        return parts, lambda v: IndexedSlicesValue(v[0], v[1], v[2] if len(v) > 2 else None)
+
     def __neg__(self):
         return IndexedSlices(_apply("Neg", [self._values]), self._indices, self._dense_shape)
 
@@ -1197,9 +1203,46 @@ class SparseTensor:
     def get_shape(self):
         return self._dense_shape_default
 
+    def _tw_fetch_expand(self):
+        return ([self._indices, self._values, self._dense_shape],
+                lambda v: SparseTensorValue(v[0], v[1], v[2]))
+
+    def _tw_feed_expand(self, value):
+        if isinstance(value, SparseTensor):
+            raise TypeError("The value of a feed cannot be a tf.SparseTensor object.")
+        if not (isinstance(value, tuple) and len(value) == 3):
+            raise TypeError("Feeding a SparseTensor needs a SparseTensorValue or an "
+                            "(indices, values, dense_shape) tuple, got %r" % (value,))
+        return [(self._indices, value[0]), (self._values, value[1]),
+                (self._dense_shape, value[2])]
+
+    def eval(self, feed_dict=None, session=None):
+        from tensorweave.runtime import session as session_lib
+
+        return session_lib.eval_in_session(self, feed_dict, session, self.graph)
+
     def __repr__(self):
         return "SparseTensor(indices=%s, values=%s, dense_shape=%s)" % (
             self._indices, self._values, self._dense_shape)
+
+
+def sparse_placeholder(dtype, shape=None, name=None):
+    """tf.sparse_placeholder: a SparseTensor of three placeholders (feed a SparseTensorValue)."""
+    shape_name = (name + "/shape") if name is not None else None
+    if shape is None:
+        rank = None
+        dense_shape = _A.placeholder(_int64, [rank], name=shape_name)
+    else:
+        ts = tensor_shape.as_shape(shape)
+        rank = ts.ndims
+        if ts.is_fully_defined():
+            dense_shape = _A.constant(ts.as_list(), dtype=_int64, name=shape_name)
+        else:
+            dense_shape = _A.placeholder(_int64, [rank], name=shape_name)
+    return SparseTensor(
+        values=_A.placeholder(dtype, [None], name=(name + "/values") if name else None),
+        indices=_A.placeholder(_int64, [None, rank], name=(name + "/indices") if name else None),
+        dense_shape=dense_shape)
 
 
 def _sparse_to_dense_kernel(sparse_indices, output_shape, sparse_values, default_value,
@@ -1281,6 +1324,6 @@ __all__ = [
     "scatter_nd", "unique", "unique_with_counts", "top_k", "unsorted_segment_sum",
     "segment_sum", "dynamic_partition", "dynamic_stitch", "parallel_dynamic_stitch",
     "embedding_lookup", "IndexedSlices", "IndexedSlicesValue", "SparseTensor",
-    "SparseTensorValue", "sparse_to_dense", "sparse_tensor_to_dense",
+    "SparseTensorValue", "sparse_to_dense", "sparse_tensor_to_dense", "sparse_placeholder",
 ]
 out  # noqa: B018 - re-exported helper used by readers of this module

@@ -250,3 +250,20 @@ def test_indexed_slices_and_sparse():
     np.testing.assert_array_equal(run(tf.sparse.to_dense(sp, default_value=1.0)),
                                   np.where(w == 0, 1.0, w))
     assert d.shape.as_list() == [3, 3]
+
+
+def test_fetch_and_feed_sparse_structures():
+    p = tf.placeholder(tf.float64, [5, 3])
+    g = tf.gradients(tf.reduce_sum(tf.gather(p, [1, 4])), p)[0]
+    sp = tf.sparse_placeholder(tf.float32, shape=[3, 3])
+    dense = tf.sparse_tensor_to_dense(sp)
+    value = tf.SparseTensorValue(np.array([[0, 1], [2, 2]]), np.array([1.0, 2.0], np.float32),
+                                 np.array([3, 3]))
+    with tf.Session() as sess:
+        gv, d, spv = sess.run([g, dense, sp], {p: np.ones((5, 3)), sp: value})
+    assert isinstance(gv, tf.IndexedSlicesValue) if hasattr(tf, "IndexedSlicesValue") else True
+    np.testing.assert_array_equal(gv.indices, [1, 4])
+    np.testing.assert_array_equal(gv.values, np.ones((2, 3)))
+    np.testing.assert_array_equal(d, [[0, 1, 0], [0, 0, 0], [0, 0, 2]])
+    assert isinstance(spv, tf.SparseTensorValue)
+    np.testing.assert_array_equal(spv.indices, value.indices)
