@@ -147,37 +147,53 @@ class QueueImpl:
         return self._dequeue(n, True, up_to)
 
     def _dequeue(self, n, batched, up_to):
+        """Takes elements as they become available (TF's incremental dequeue attempt).
+
+        If the queue closes before `n` are collected, a dequeue_many puts the collected
+        elements back and raises OutOfRangeError; a dequeue_up_to returns what it has.
+        """
         n = int(n)
         if n < 0:
             raise errors.InvalidArgumentError(None, None,
                                               "Dequeue requested < 0 elements (%d)" % n)
         cond = self.cond
+        collected = []
         with cond:
             self._check_cancel("Dequeue")
-            if n > self.capacity and not up_to and self.capacity < (1 << 62):
-                pass
 
             def ready():
-                if self.session_closed:
-                    return True
-                if self.closed:
-                    return True
-                return self._available() >= max(n, 1 if up_to else n)
+                return self.session_closed or self.closed or self._available() >= 1
 
-            deadlines.wait(cond, ready)
-            self._check_cancel("Dequeue")
-            if self.closed:
-                have = self._size()
-                if (have < n and not up_to) or (up_to and have == 0 and n > 0):
-                    raise self._closed_error(n)
-                take = min(n, have) if up_to else n
-            else:
-                take = n
-            items = [self._take() for _ in range(take)]
+            try:
+                while len(collected) < n:
+                    deadlines.wait(cond, ready)
+                    self._check_cancel("Dequeue")
+                    need = n - len(collected)
+                    if self.closed:
+                        have = self._size()
+                        if have >= need:
+                            collected.extend(self._take() for _ in range(need))
+                        elif up_to and (have or collected):
+                            collected.extend(self._take() for _ in range(have))
+                        else:
+                            raise self._closed_error(n)
+                        break
+                    k = min(need, self._available())
+                    collected.extend(self._take() for _ in range(k))
+                    cond.notify_all()
+            except BaseException:
+                if collected and not self.session_closed:
+                    self._restore(collected)
+                    cond.notify_all()
+                raise
             cond.notify_all()
         if not batched:
-            return items[0]
-        return self._batch(items)
+            return collected[0]
+        return self._batch(collected)
+
+    def _restore(self, items):
+        for item in reversed(items):
+            self.items.appendleft(item)
 
     def _batch(self, items):
         out = []
@@ -219,6 +235,9 @@ class RandomShuffleQueueImpl(QueueImpl):
         items[j], items[-1] = items[-1], items[j]
         return items.pop()
 
+    def _restore(self, items):
+        self.items.extend(items)
+
 
 class PaddingFIFOQueueImpl(QueueImpl):
     kind = "PaddingFIFOQueue"
@@ -257,6 +276,10 @@ class PriorityQueueImpl(QueueImpl):
 
     def _take(self):
         return heapq.heappop(self.items)[2]
+
+    def _restore(self, items):
+        for item in items:
+            self._put(item)
 
     def _check_component(self, i, arr, batched):
         if i == 0:
