@@ -42,6 +42,7 @@ ALIASES = {
         "tensorweave.examples.tutorials.mnist.input_data",
     "tensorflow.contrib": "tensorweave.contrib",
     "tensorflow.keras": "tensorweave.compat.api.keras",
+    "keras": "tensorweave.compat.api.keras",
 }
 
 
@@ -49,6 +50,8 @@ def resolve(fullname):
     """The tensorweave module name for a TF module path, or None."""
     if fullname in ALIASES:
         return ALIASES[fullname]
+    if fullname.startswith("keras."):  # standalone Keras scripts: keras.X -> tensorweave.keras.X
+        fullname = "tensorflow." + fullname
     if not fullname.startswith("tensorflow."):
         return None
     rest = fullname[len("tensorflow."):]
@@ -89,7 +92,8 @@ class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
     """Resolves `tensorflow...` imports to tensorweave modules."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "tensorflow" and not fullname.startswith("tensorflow."):
+        if fullname != "tensorflow" and not fullname.startswith("tensorflow.") and \
+                fullname != "keras" and not fullname.startswith("keras."):
             return None
         real = resolve(fullname)
         if real is None:
