@@ -99,40 +99,108 @@ def _binary_inputs(op):
     return op.inputs[0], op.inputs[1]
 
 
+def _fully_equal(x, y):
+    xs, ys = x.shape, y.shape
+    return xs.is_fully_defined() and ys.is_fully_defined() and xs.as_list() == ys.as_list()
+
+
+def _shape_or_const(x, name):
+    if x.shape.is_fully_defined():
+        return _const(np.asarray(x.shape.as_list(), np.int32), dtypes.int32, name=name)
+    return _shape(x, name=name)
+
+
+class _Bcast:
+    """TF's broadcast-gradient bookkeeping: the input shapes ('Shape', 'Shape_1') and the
+    axes each input was broadcast along (static lists when the static shapes decide them,
+    else the outputs of a BroadcastGradientArgs op)."""
+
+    def __init__(self, x, y, grad):
+        self.x, self.y = x, y
+        self.sx = _shape_or_const(x, "Shape")
+        self.sy = _shape_or_const(y, "Shape_1")
+        rx = _static_axes(x.shape, grad.shape, y.shape)
+        ry = _static_axes(y.shape, grad.shape, x.shape)
+        if rx is None or ry is None:
+            rx, ry = registry.apply_op("BroadcastGradientArgs", [self.sx, self.sy])._outputs
+        self.rx, self.ry = rx, ry
+
+    @staticmethod
+    def _reduce(g, r, s, t):
+        if isinstance(r, list):
+            if not r and t.shape.ndims == g.shape.ndims:
+                return g
+            if r:
+                g = _apply("Sum", [g, np.asarray(r, np.int32)], keep_dims=True)
+            return _apply("Reshape", [g, s])
+        return _apply("Reshape", [_apply("Sum", [g, r], keep_dims=True), s])
+
+    def gx(self, g):
+        return self._reduce(g, self.rx, self.sx, self.x)
+
+    def gy(self, g):
+        return self._reduce(g, self.ry, self.sy, self.y)
+
+
 # ---------------------------------------------------------------- binary grads
 def _AddGrad(op, grad):  # noqa: N802 - TF's gradient naming
     x, y = _binary_inputs(op)
-    return sum_to(grad, x, y), sum_to(grad, y, x)
+    if _fully_equal(x, y):
+        return grad, grad
+    b = _Bcast(x, y, grad)
+    return b.gx(grad), b.gy(grad)
 
 
 def _SubGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    return sum_to(grad, x, y), _neg(sum_to(grad, y, x))
+    if _fully_equal(x, y):
+        return grad, _neg(grad)
+    b = _Bcast(x, y, grad)
+    return b.gx(grad), b.gy(_neg(grad))
 
 
 def _MulGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    return sum_to(_mul(grad, y), x, y), sum_to(_mul(x, grad), y, x)
+    gx, gy = _mul(grad, y), _mul(x, grad)
+    if _fully_equal(x, y):
+        return gx, gy
+    b = _Bcast(x, y, grad)
+    return b.gx(gx), b.gy(gy)
 
 
 def _RealDivGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
+    b = None if _fully_equal(x, y) else _Bcast(x, y, grad)
     gx = _apply("RealDiv", [grad, y])
+    if b is not None:
+        gx = b.gx(gx)
     gy = _mul(grad, _apply("RealDiv", [_apply("RealDiv", [_neg(x), y]), y]))
-    return sum_to(gx, x, y), sum_to(gy, y, x)
+    return gx, (b.gy(gy) if b is not None else gy)
 
 
 def _DivNoNanGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
+    b = None if _fully_equal(x, y) else _Bcast(x, y, grad)
     gx = _apply("DivNoNan", [grad, y])
+    if b is not None:
+        gx = b.gx(gx)
     gy = _mul(grad, _apply("DivNoNan", [_apply("DivNoNan", [_neg(x), y]), y]))
-    return sum_to(gx, x, y), sum_to(gy, y, x)
+    return gx, (b.gy(gy) if b is not None else gy)
+
+
+def _pair(op, grad, gx, gy):
+    """Reduces full-shape gradients gx, gy to the shapes of op's two inputs."""
+    x, y = _binary_inputs(op)
+    if _fully_equal(x, y):
+        return gx, gy
+    b = _Bcast(x, y, grad)
+    return b.gx(gx), b.gy(gy)
 
 
 def _FloorModGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
     gy = _mul(grad, _neg(_apply("FloorDiv", [x, y])))
-    return sum_to(grad, x, y), sum_to(gy, y, x)
+    return _pair(op, grad, grad, gy)
 
 
 def _PowGrad(op, grad):  # noqa: N802
@@ -146,7 +214,7 @@ def _PowGrad(op, grad):  # noqa: N802
     safe_x = _apply("Select", [mask, x, _apply("AddV2", [zero, _const(1, _dt(x))])])
     log_x = _apply("Select", [mask, _apply("Log", [safe_x]), zero])
     gy = _mul(_mul(grad, z), log_x)
-    return sum_to(gx, x, y), sum_to(gy, y, x)
+    return _pair(op, grad, gx, gy)
 
 
 def _min_max_grad(op, grad, cmp):
@@ -155,7 +223,7 @@ def _min_max_grad(op, grad, cmp):
     zeros = _apply("ZerosLike", [grad])
     gx = _apply("SelectV2", [xmask, grad, zeros])
     gy = _apply("SelectV2", [xmask, zeros, grad])
-    return sum_to(gx, x, y), sum_to(gy, y, x)
+    return _pair(op, grad, gx, gy)
 
 
 def _MaximumGrad(op, grad):  # noqa: N802
@@ -168,16 +236,17 @@ def _MinimumGrad(op, grad):  # noqa: N802
 
 def _SquaredDifferenceGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    two = _const(2, _dt(x), name="scalar")
-    xg = _mul(_mul(two, grad), _apply("Sub", [x, y]))
-    return sum_to(xg, x, y), _neg(sum_to(xg, y, x))
+    # NOTE: built as TF does: scalar_mul(2, grad) * (x - y), then its negation for y.
+    scaled = _apply("Mul", [_const(2, _dt(grad), name="scalar"), grad])
+    with_diff = M._op_mul(scaled, M._op_sub(x, y))
+    return _pair(op, grad, with_diff, _neg(with_diff))
 
 
 def _Atan2Grad(op, grad):  # noqa: N802
     y, x = _binary_inputs(op)
     inv = _apply("RealDiv", [grad, _apply("AddV2", [_apply("Square", [x]),
                                                     _apply("Square", [y])])])
-    return sum_to(_mul(x, inv), y, x), sum_to(_neg(_mul(y, inv)), x, y)
+    return _pair(op, grad, _mul(x, inv), _neg(_mul(y, inv)))
 
 
 def _XlogyGrad(op, grad):  # noqa: N802
@@ -185,7 +254,7 @@ def _XlogyGrad(op, grad):  # noqa: N802
     not_zero_x = _apply("Cast", [_apply("NotEqual", [x, _zeros_like(x)])], DstT=_dt(x))
     gx = _mul(_apply("Xlogy", [not_zero_x, y]), grad)
     gy = _mul(_apply("DivNoNan", [x, y]), grad)
-    return sum_to(gx, x, y), sum_to(gy, y, x)
+    return _pair(op, grad, gx, gy)
 
 
 for _t, _g in (("Add", _AddGrad), ("AddV2", _AddGrad), ("Sub", _SubGrad), ("Mul", _MulGrad),
@@ -565,28 +634,61 @@ def _tile_to(g, x, kept):
     return r
 
 
+def _static_sum_grad(op, grad):
+    """TF's graph for a Sum gradient with a fully known input shape and constant axes."""
+    x = op.inputs[0]
+    axes = _reduced_axes(op)
+    if axes is None or not x.shape.is_fully_defined():
+        return None
+    dims = x.shape.as_list()
+    n = len(dims)
+    i32 = np.int32
+    if axes == list(range(n)):
+        g = _apply("Reshape", [grad, np.ones(n, i32)])
+        return _apply("Tile", [g, _const(np.asarray(dims, i32), dtypes.int32, name="Const")])
+    kept = [1 if i in axes else d for i, d in enumerate(dims)]
+    # NOTE: TF emits the (constant) tile-scaling ops Maximum/floordiv once per graph for each
+    # (input shape, axes) pair and reuses them (its reduced-shape cache), so a graph that
+    # reduces the same shape twice has them once; we keep the same per-graph record.
+    g = grad.graph
+    cache = g.__dict__.setdefault("_tw_reduced_shape_cache", set())
+    key = (tuple(dims), tuple(axes))
+    if key not in cache:
+        cache.add(key)
+        m = _apply("Maximum", [np.asarray(kept, i32), i32(1)])
+        M.floordiv(np.asarray(dims, i32), m)
+    g = _apply("Reshape", [grad, np.asarray(kept, i32)])
+    mult = [d // max(k, 1) for d, k in zip(dims, kept)]
+    return _apply("Tile", [g, np.asarray(mult, i32)])
+
+
 def _SumGrad(op, grad):  # noqa: N802
+    r = _static_sum_grad(op, grad)
+    if r is not None:
+        return r, None
     g, kept = _reshape_to_kept(op, grad)
     return _tile_to(g, op.inputs[0], kept), None
 
 
 def _MeanGrad(op, grad):  # noqa: N802
     x, y = op.inputs[0], op.outputs[0]
-    g, kept = _reshape_to_kept(op, grad)
-    if x.shape.is_fully_defined() and y.shape.is_fully_defined():
+    r = _static_sum_grad(op, grad)
+    if r is not None and y.shape.is_fully_defined():
         factor = max(x.shape.num_elements() // max(y.shape.num_elements(), 1), 1)
-        g = _apply("RealDiv", [g, _const(factor, _dt(grad))])
+        c = _const(factor, _dt(grad), name="Const")
+        return _apply("RealDiv", [r, c], name="truediv"), None
+    g, kept = _reshape_to_kept(op, grad)
+    if y.shape.is_fully_defined():
+        factor = _apply("Size", [x])
+        if y.shape.num_elements() != 1:
+            factor = _apply("FloorDiv", [factor, _const(max(y.shape.num_elements(), 1),
+                                                        dtypes.int32)])
     else:
-        if y.shape.is_fully_defined():
-            factor = _apply("Size", [x])
-            if y.shape.num_elements() != 1:
-                factor = _apply("FloorDiv", [factor, _const(max(y.shape.num_elements(), 1),
-                                                            dtypes.int32)])
-        else:
-            factor = _apply("FloorDiv", [_apply("Size", [x]), _apply("Maximum", [
-                _apply("Size", [y]), _const(1, dtypes.int32)])])
-        g = _apply("RealDiv", [g, _apply("Cast", [factor], DstT=_dt(grad))])
-    return _tile_to(g, x, kept), None
+        factor = _apply("FloorDiv", [_apply("Size", [x]), _apply("Maximum", [
+            _apply("Size", [y]), _const(1, dtypes.int32)])])
+    tiled = _tile_to(g, x, kept)
+    return _apply("RealDiv", [tiled, _apply("Cast", [factor], DstT=_dt(grad))],
+                  name="truediv"), None
 
 
 def _MinOrMaxGrad(op, grad):  # noqa: N802
