@@ -127,7 +127,7 @@ def clear_session():
     if _SESSION is not None:
         try:
             _SESSION.close()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001, S110 - closing a dead session is best-effort
             pass
     _SESSION = None
     _LEARNING_PHASE.clear()
@@ -209,7 +209,6 @@ def cast_to_floatx(x):
 
 
 def function(inputs, outputs, updates=None, **kwargs):
-    tf = _tf()
     updates = list(updates or [])
 
     def fn(values):
@@ -227,15 +226,15 @@ def _math(name):
     return fn
 
 
-sum = _math("reduce_sum")  # noqa: A001
+sum = _math("reduce_sum")
 mean = _math("reduce_mean")
-max = _math("reduce_max")  # noqa: A001
-min = _math("reduce_min")  # noqa: A001
+max = _math("reduce_max")
+min = _math("reduce_min")
 square = _math("square")
 sqrt = _math("sqrt")
 exp = _math("exp")
 log = _math("log")
-abs = _math("abs")  # noqa: A001
+abs = _math("abs")
 dot = _math("matmul")
 concatenate = _math("concat")
 reshape = _math("reshape")

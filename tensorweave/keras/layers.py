@@ -8,10 +8,8 @@ import numpy as np
 
 from tensorweave.framework import graph as graph_lib
 from tensorweave.framework import tensor_shape
-from tensorweave.keras import activations
+from tensorweave.keras import activations, initializers, regularizers
 from tensorweave.keras import backend as K
-from tensorweave.keras import initializers
-from tensorweave.keras import regularizers
 from tensorweave.layers import base as tfl_base
 from tensorweave.layers import convolutional as tfl_conv
 from tensorweave.layers import core as tfl_core

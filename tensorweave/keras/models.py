@@ -374,9 +374,9 @@ class Model(klayers.Layer):
         print_fn("=" * line_length)
         total = self.count_params()
         trainable = int(sum(np.prod(w.get_shape().as_list()) for w in self.trainable_weights))
-        print_fn("Total params: {:,}".format(total))
-        print_fn("Trainable params: {:,}".format(trainable))
-        print_fn("Non-trainable params: {:,}".format(total - trainable))
+        print_fn(f"Total params: {total:,}")
+        print_fn(f"Trainable params: {trainable:,}")
+        print_fn(f"Non-trainable params: {total - trainable:,}")
         print_fn("_" * line_length)
 
 

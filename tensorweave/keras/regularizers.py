@@ -33,15 +33,15 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
-def l1(l=0.01):  # noqa: E741
+def l1(l=0.01):
     return L1L2(l1=l)
 
 
-def l2(l=0.01):  # noqa: E741
+def l2(l=0.01):
     return L1L2(l2=l)
 
 
-def l1_l2(l1=0.01, l2=0.01):  # noqa: F811
+def l1_l2(l1=0.01, l2=0.01):
     return L1L2(l1=l1, l2=l2)
 
 

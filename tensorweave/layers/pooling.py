@@ -1,8 +1,11 @@
 """tf.layers pooling: Max/AveragePooling 1D/2D/3D and their functional forms."""
 from tensorweave.framework import tensor_shape
 from tensorweave.layers import base
-from tensorweave.layers.convolutional import (conv_output_length, normalize_data_format,
-                                              normalize_tuple)
+from tensorweave.layers.convolutional import (
+    conv_output_length,
+    normalize_data_format,
+    normalize_tuple,
+)
 
 
 def _tf():

@@ -57,7 +57,7 @@ def test_functional_model_fit_sparse_and_save(tmp_path):
     hist = model.fit(x, y, batch_size=50, epochs=8, verbose=0, validation_data=(x, y))
     assert hist.history["loss"][-1] < hist.history["loss"][0]
     assert hist.history["val_accuracy"][-1] > 0.85
-    loss, acc = model.evaluate(x, y, verbose=0)
+    _, acc = model.evaluate(x, y, verbose=0)
     assert acc > 0.85
     before = model.predict(x)
     path = str(tmp_path / "w.ckpt")

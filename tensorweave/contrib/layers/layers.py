@@ -607,7 +607,6 @@ def summarize_biases(name_filter=None):
 
 conv2d = convolution2d
 conv2d_transpose = convolution2d_transpose
-convolution2d_transpose = convolution2d_transpose
 separable_conv2d = separable_convolution2d
 linear = None
 

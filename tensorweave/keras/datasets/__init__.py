@@ -1,2 +1,2 @@
 """tf.keras.datasets (local files only)."""
-from tensorweave.keras.datasets import mnist as mnist  # noqa: F401
+from tensorweave.keras.datasets import mnist as mnist
