@@ -2,10 +2,10 @@
 import importlib as _importlib
 
 from tensorweave.contrib import framework as framework
+from tensorweave.contrib import keras as keras
 from tensorweave.contrib import layers as layers
 from tensorweave.contrib import losses as losses
 from tensorweave.contrib import slim as slim
-from tensorweave.contrib import keras as keras
 
 try:  # NOTE: contrib/tensorboard (projector) is maintained separately; optional here.
     tensorboard = _importlib.import_module("tensorweave.contrib.tensorboard")

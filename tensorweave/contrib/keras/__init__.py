@@ -1,12 +1,12 @@
 """tf.contrib.keras: the same module as tf.keras."""
-from tensorweave.keras import *  # noqa: F401,F403
-from tensorweave.keras import activations as activations  # noqa: F401
-from tensorweave.keras import backend as backend  # noqa: F401
-from tensorweave.keras import datasets as datasets  # noqa: F401
-from tensorweave.keras import initializers as initializers  # noqa: F401
-from tensorweave.keras import layers as layers  # noqa: F401
-from tensorweave.keras import losses as losses  # noqa: F401
-from tensorweave.keras import models as models  # noqa: F401
-from tensorweave.keras import optimizers as optimizers  # noqa: F401
-from tensorweave.keras import regularizers as regularizers  # noqa: F401
-from tensorweave.keras import utils as utils  # noqa: F401
+from tensorweave.keras import *
+from tensorweave.keras import activations as activations
+from tensorweave.keras import backend as backend
+from tensorweave.keras import datasets as datasets
+from tensorweave.keras import initializers as initializers
+from tensorweave.keras import layers as layers
+from tensorweave.keras import losses as losses
+from tensorweave.keras import models as models
+from tensorweave.keras import optimizers as optimizers
+from tensorweave.keras import regularizers as regularizers
+from tensorweave.keras import utils as utils

@@ -1,2 +1,2 @@
 """tf.contrib.learn: only `datasets.mnist.read_data_sets` (the tutorial reader)."""
-from tensorweave.contrib.learn import datasets as datasets  # noqa: F401
+from tensorweave.contrib.learn import datasets as datasets

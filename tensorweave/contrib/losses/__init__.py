@@ -1,5 +1,5 @@
 """tf.contrib.losses / slim.losses: the tf.losses functions under their TF1 contrib names."""
-from tensorweave.compat.api.losses import *  # noqa: F401,F403
+from tensorweave.compat.api.losses import *
 
 
 def _tf():
