@@ -162,6 +162,28 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
     return res
 
 
+def _strided_slice_factory(op, state):
+    masks = _ss_attrs(op._attrs)
+    cache = {}
+
+    # NOTE: the dense spec depends only on the input shape and the (usually constant)
+    # begin/end/strides values, so it is computed once per distinct key.
+    def fn(x, begin, end, strides):
+        key = (x.shape, begin.tobytes(), end.tobytes(), strides.tobytes())
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) > 32:
+                cache.clear()
+            idx, final_shape = _ss_index(x.shape, begin, end, strides, masks)
+            hit = cache[key] = (tuple(idx), tuple(final_shape))
+        res = x[hit[0]]
+        if res.ndim != len(hit[1]):
+            res = res.reshape(hit[1])
+        return res
+
+    return fn
+
+
 def _strided_slice_shape(op):
     s = op.inputs[0].shape
     strides = _cv(op.inputs[3])
@@ -199,7 +221,7 @@ register_op("StridedSlice", inputs=["input: T", "begin: Index", "end: Index", "s
             shape_fn=_strided_slice_shape, kernel=_strided_slice_kernel,
             kernel_attrs=("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
                           "shrink_axis_mask"),
-            grad=_StridedSliceGrad)
+            kernel_factory=_strided_slice_factory, grad=_StridedSliceGrad)
 
 
 def _strided_slice_grad_kernel(shape, begin, end, strides, dy, begin_mask=0, end_mask=0,
