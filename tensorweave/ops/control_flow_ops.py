@@ -695,24 +695,83 @@ class TensorListValue:
     list shared between versions of which the first `length` entries belong to this one.
     """
 
-    __slots__ = ("element_shape", "items", "length")
+    __slots__ = ("_undo", "element_shape", "items", "length")
 
     def __init__(self, items, length=None, element_shape=None):
         self.items = items
         self.length = len(items) if length is None else length
         self.element_shape = element_shape
+        self._undo = None
 
     def __repr__(self):
         return "<TensorList of %d>" % self.length
 
     def entries(self):
-        if isinstance(self.items, list):
-            return self.items[:self.length]
-        return list(self.items)
+        items = self.items
+        if isinstance(items, list):
+            return items[:self.length]
+        if isinstance(items, dict):
+            return [items.get(k) for k in range(self.length)]
+        if isinstance(items, _Owned):
+            data = self._owned_data()
+            if isinstance(data, dict):
+                return [data.get(k) for k in range(self.length)]
+            return data
+        return list(items)
+
+    def _owned_data(self):
+        """This version's data (a copy when it is an older version: Baker's trick)."""
+        items = self.items
+        if items.owner is self:
+            return items.data if isinstance(items.data, dict) else list(items.data)
+        chain = []
+        t = self
+        while items.owner is not t:
+            i, old, t = t._undo
+            chain.append((i, old))
+        data = items.data.copy()
+        for i, old in reversed(chain):
+            if old is None and isinstance(data, dict):
+                data.pop(i, None)
+            else:
+                data[i] = old
+        return data
+
+    def get(self, i):
+        items = self.items
+        if isinstance(items, dict):
+            return items.get(i)
+        if isinstance(items, _Owned):
+            data = items.data if items.owner is self else self._owned_data()
+            return data.get(i) if isinstance(data, dict) else data[i]
+        return items[i]
+
+    def _is_sparse(self):
+        items = self.items
+        return isinstance(items, dict) or (isinstance(items, _Owned) and
+                                           isinstance(items.data, dict))
+
+    def sparse(self):
+        """{index: value} of the entries that are set (not to be mutated)."""
+        if isinstance(self.items, dict):
+            return self.items
+        if self._is_sparse():
+            return self._owned_data()
+        return {k: v for k, v in enumerate(self.entries()) if v is not None}
 
     def __add__(self, other):
-        # NOTE: gradient aggregation: elementwise sum, missing entries are zeros.
+        # NOTE: gradient aggregation: elementwise sum, missing entries are zeros. Gradient
+        # lists are mostly sparse (one entry per loop iteration): sum them as dicts.
         other = _tlv(other)
+        if self._is_sparse() or other._is_sparse() or not self.length or not other.length:
+            a, b = self.sparse(), other.sparse()
+            if len(a) < len(b):
+                a, b = b, a
+            res = dict(a)
+            for k, v in b.items():
+                x = res.get(k)
+                res[k] = v if x is None else x + v
+            return TensorListValue(res, max(self.length, other.length))
         a, b = self.entries(), other.entries()
         n = max(len(a), len(b))
         res = []
@@ -723,6 +782,17 @@ class TensorListValue:
         return TensorListValue(_tuple(res))
 
     __radd__ = __add__
+
+
+class _Owned:
+    """Storage written in place by TensorListSetItem: the newest version owns it; older
+    versions keep undo records (persistent array), so each write costs O(1)."""
+
+    __slots__ = ("data", "owner")
+
+    def __init__(self, data):
+        self.data = data
+        self.owner = None
 
 
 def _tlv(h):
@@ -769,7 +839,7 @@ register_op("TensorListFromTensor", inputs=["tensor: element_dtype",
 
 
 def _tl_reserve(element_shape, num_elements, element_dtype=None, shape_type=None):
-    return TensorListValue((None,) * int(num_elements))
+    return TensorListValue({}, int(num_elements))
 
 
 register_op("TensorListReserve", inputs=["element_shape: shape_type",
@@ -786,7 +856,7 @@ def _tl_get_item(handle, index, element_shape, element_dtype=None):
         return _zeros_of(element_shape, element_dtype, "list element")
     if not 0 <= i < n:
         raise ValueError("Trying to access element %d in a list with %d elements." % (i, n))
-    item = handle.items[i]
+    item = handle.get(i)
     if item is None:
         return _zeros_of(element_shape, element_dtype, "list element")
     return item
@@ -803,18 +873,32 @@ register_op("TensorListGetItem", inputs=["input_handle: variant", "index: int32"
 def _tl_set_item(handle, index, item, resize_if_index_out_of_bounds=False):
     handle = _tlv(handle)
     i = int(index)
-    items = handle.items
-    if resize_if_index_out_of_bounds and i >= handle.length:
-        items = _tuple(handle.entries()) + (None,) * (i + 1 - handle.length)
-    if isinstance(items, list):
-        items = _tuple(items[:handle.length])
-    if len(items) == 0 and i >= 0:
-        # NOTE: a zero gradient list (EmptyTensorList/ZerosLike) grows on write.
-        items = (None,) * (i + 1)
-    if not 0 <= i < len(items):
-        raise ValueError("Trying to modify element %d in a list with %d elements." % (
-            i, len(items)))
-    return TensorListValue(items[:i] + (np.asarray(item),) + items[i + 1:])
+    item = np.asarray(item)
+    store = handle.items
+    if isinstance(store, _Owned) and store.owner is handle and 0 <= i < handle.length:
+        data = store.data
+        old = data.get(i) if isinstance(data, dict) else data[i]
+        data[i] = item
+        new = TensorListValue(store, handle.length, handle.element_shape)
+        store.owner = new
+        handle._undo = (i, old, new)
+        return new
+    n = handle.length
+    if i >= n and (resize_if_index_out_of_bounds or n == 0):
+        # NOTE: n == 0: a zero gradient list (EmptyTensorList/ZerosLike) grows on write.
+        n = i + 1
+    if not 0 <= i < n:
+        raise ValueError("Trying to modify element %d in a list with %d elements." % (i, n))
+    if handle._is_sparse() or not handle.length:
+        data = dict(handle.sparse())
+    else:
+        data = handle.entries()
+        data.extend([None] * (n - len(data)))
+    data[i] = item
+    store = _Owned(data)
+    new = TensorListValue(store, n, handle.element_shape)
+    store.owner = new
+    return new
 
 
 register_op("TensorListSetItem", inputs=["input_handle: variant", "index: int32",
@@ -826,9 +910,7 @@ register_op("TensorListSetItem", inputs=["input_handle: variant", "index: int32"
 
 
 def _tl_len(handle):
-    if isinstance(handle.items, list):
-        return handle.length
-    return len(handle.items)
+    return handle.length
 
 
 def _tl_length(handle):
@@ -947,12 +1029,13 @@ register_op("TensorListPushBack", inputs=["input_handle: variant", "tensor: elem
 
 def _tl_pop_back(handle, element_shape, element_dtype=None):
     handle = _tlv(handle)
-    n = handle.length if isinstance(handle.items, list) else len(handle.items)
+    n = handle.length
     if n == 0:
         raise ValueError("Trying to pop from an empty list.")
     if isinstance(handle.items, list):
         return TensorListValue(handle.items, n - 1), handle.items[n - 1]
-    return TensorListValue(list(handle.items[:-1]), n - 1), handle.items[-1]
+    e = handle.entries()
+    return TensorListValue(_tuple(e[:-1])), e[-1]
 
 
 register_op("TensorListPopBack", inputs=["input_handle: variant", "element_shape: int32"],

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
+from tensorweave.ops import control_flow_ops as cf
 from tensorweave.ops import func_graph
 
 RNG = np.random.default_rng(0)
@@ -720,3 +721,23 @@ def test_tensor_array_dynamic_size_gather_scatter(check_gradient):
         _run(fixed.write(5, [2.0]).stack())
     check_gradient(lambda v: tf.TensorArray(tf.float64, size=4).scatter(
         [3, 1, 0, 2], v).gather([0, 2]) * 2.0, RNG.standard_normal((4, 3)))
+
+
+def test_tensor_list_versions_are_values():
+    """In-place writes (O(1)) keep older versions intact (persistent lists)."""
+    set_item, reserve = cf._tl_set_item, cf._tl_reserve
+    for base in (reserve(np.array([2]), 3), cf.TensorListValue((None, None, None))):
+        a, b, c = np.ones(2), np.full(2, 2.0), np.full(2, 3.0)
+        v1 = set_item(base, 0, a)
+        v2 = set_item(v1, 1, b)
+        v1b = set_item(v1, 2, c)
+        v3 = set_item(v2, 1, c)
+        def show(v):
+            return [None if x is None else float(x[0]) for x in v.entries()]
+        assert show(v1) == [1.0, None, None] and v1.get(1) is None
+        assert show(v2) == [1.0, 2.0, None] and float(v2.get(1)[0]) == 2.0
+        assert show(v1b) == [1.0, None, 3.0]
+        assert show(v3) == [1.0, 3.0, None]
+        assert show(base) == [None, None, None]
+        np.testing.assert_array_equal(cf._tl_stack(v2, np.array([2]), "float64"),
+                                      [[1, 1], [2, 2], [0, 0]])
