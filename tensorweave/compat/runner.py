@@ -125,8 +125,26 @@ def run_script(path, args):
     install()
     sys.argv = [path] + list(args)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    runpy.run_path(path, run_name="__main__")
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as e:  # noqa: BLE001 - reported like a directly run script's error
+        _print_script_traceback(e, path)
+        return 1
     return 0
+
+
+def _print_script_traceback(e, path):
+    """Prints the traceback from the script's own frames on, as `python script.py` would."""
+    import traceback
+
+    tb = e.__traceback__
+    script = os.path.abspath(path)
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
+        tb = tb.tb_next
+    sys.stderr.write("".join(traceback.format_exception(type(e), e, tb or e.__traceback__)))
+    sys.stderr.flush()
 
 
 def main(argv=None):

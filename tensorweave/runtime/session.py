@@ -180,6 +180,11 @@ class BaseSession:
         self._inter = self._config.inter_op_parallelism_threads
         self._structure_version = graph._structure_version
         self._hooks = {}
+        from tensorweave.runtime import devices, rewrites
+
+        self._rewrite_settings = rewrites.Settings(self._config)
+        self._placed = set()
+        devices.configure_threads(self._config)
 
     # ----------------------------------------------------------------- props
     @property
@@ -260,7 +265,8 @@ class BaseSession:
             values = self._run_with_timeout(plan, feed_arrays, options)
         else:
             values = plan.run(feed_arrays)
-        results = [values[i] for i in plan.leaf_index]
+        # NOTE: TF hands back 0-d results as NumPy scalars (np.float32(11.0), b"text").
+        results = [_scalar(values[i]) for i in plan.leaf_index]
         if type(spec) is int:
             return results[spec]
         return _rebuild(spec, results)
@@ -298,8 +304,14 @@ class BaseSession:
                 targets.append(el)
                 leaf_index.append(None)
         plan = executor.Plan(graph, fetch_tensors, targets, list(feed_tensors), self._state,
-                             log_placement=self._log_placement,
-                             allow_soft_placement=self._allow_soft)
+                             allow_soft_placement=self._allow_soft,
+                             rewrite_settings=self._rewrite_settings)
+        if self._log_placement:
+            from tensorweave.runtime import devices
+
+            devices.log_placement(graph, self._placed)
+        if self._inter > 1:
+            plan.parallel = executor.ParallelRunner(plan, self._inter)
         n = len(fetch_tensors)
         plan.leaf_index = [n if i is None else i for i in leaf_index]
         if any(i is None for i in leaf_index):
@@ -408,6 +420,12 @@ class BaseSession:
         from tensorweave.runtime import partial_run
 
         return partial_run.run(self, handle, fetches, feed_dict)
+
+
+def _scalar(v):
+    if type(v) is np.ndarray and v.ndim == 0:
+        return v[()]
+    return v
 
 
 def _short(v):
