@@ -401,7 +401,7 @@ def _parse_seq_kernel(serialized, debug_name, c_sparse_keys, c_dense_keys, c_rag
     except Exception:  # noqa: BLE001
         raise errors.InvalidArgumentError(None, None, "Could not parse SequenceExample")
     ctx = _parse_example_impl(
-        np.asarray(se.context.SerializeToString(), dtype=object),
+        np.asarray(example_pb2.Example(features=se.context).SerializeToString(), dtype=object),
         None, np.asarray(c_sparse_keys), np.asarray(c_dense_keys), None,
         *context_dense_defaults, num_sparse=Ncontext_sparse,
         sparse_types=context_sparse_types, dense_shapes=context_dense_shapes,
@@ -481,11 +481,11 @@ register_op("ParseSequenceExampleV2",
 
 
 # ============================================================ decode ops
-def _decode_raw_kernel(bytes, out_type=None, little_endian=True):  # noqa: A002
+def _decode_raw_kernel(data, out_type=None, little_endian=True):
     dt = np.dtype(dtypes_lib.as_dtype(out_type).np_dtype)
     if dt.itemsize > 1:
         dt = dt.newbyteorder("<" if little_endian else ">")
-    arr = np.asarray(bytes)
+    arr = np.asarray(data)
     flat = arr.reshape(-1)
     if flat.size == 0:
         return np.zeros(arr.shape + (0,), dtype=dt.newbyteorder("="))
