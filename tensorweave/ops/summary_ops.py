@@ -103,6 +103,37 @@ DEFAULT_BUCKET_LIMITS = _default_bucket_limits()
 _LIMITS_LIST = DEFAULT_BUCKET_LIMITS.tolist()
 
 
+_CELL_SHIFT = 44  # a table cell: sign, exponent and the top 8 mantissa bits of a double
+_cell_table = None
+
+
+def _bucket_table():
+    # NOTE: one cell spans a relative width of 2**-8, less than a bucket's 10%, so at most one
+    # limit falls inside a cell: the table holds upper_bound() of the cell's lowest value and
+    # one comparison with the next limit finishes the lookup.
+    global _cell_table
+    if _cell_table is None:
+        cells = np.arange(1 << (64 - _CELL_SHIFT), dtype=np.uint64) << np.uint64(_CELL_SHIFT)
+        negative = cells >= np.uint64(1 << 63)
+        low = np.where(negative, cells | np.uint64((1 << _CELL_SHIFT) - 1), cells)
+        with np.errstate(invalid="ignore"):
+            lowest = low.view(np.float64)
+        lowest = np.where(np.isnan(lowest), 0.0, lowest)
+        table = np.searchsorted(DEFAULT_BUCKET_LIMITS, lowest, side="right")
+        _cell_table = np.minimum(table, len(DEFAULT_BUCKET_LIMITS) - 1).astype(np.int16)
+    return _cell_table
+
+
+def bucket_indices(v):
+    """For finite float64 values `v`, the index of the first default limit > v (C++
+    upper_bound, as TF's Histogram::Add), by table lookup on the float's top bits."""
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    idx = _bucket_table()[v.view(np.uint64) >> np.uint64(_CELL_SHIFT)].astype(np.intp)
+    idx += DEFAULT_BUCKET_LIMITS[idx] <= v
+    np.minimum(idx, len(DEFAULT_BUCKET_LIMITS) - 1, out=idx)
+    return idx
+
+
 def histogram_proto(values, op_name="histogram"):
     """A HistogramProto of `values` as TF's HistogramSummary kernel builds it: default buckets,
     runs of empty buckets collapsed into one (keeping the run's last limit)."""
@@ -116,16 +147,19 @@ def histogram_proto(values, op_name="histogram"):
         h.bucket_limit.append(sys.float_info.max)
         h.bucket.append(0.0)
         return h
-    finite = np.isfinite(v)
-    if not finite.all():
-        first = v[np.argmin(finite)]
-        if np.isnan(first):
+    # NOTE: TF accumulates sum and sum of squares one value at a time in double; cumsum keeps
+    # that order (np.sum's pairwise order can differ in the last bits).
+    total = np.cumsum(v)[-1]
+    if not np.isfinite(total):  # a NaN or Inf (or an overflowing sum: then check each value)
+        finite = np.isfinite(v)
+        if not finite.all():
+            first = v[np.argmin(finite)]
+            if np.isnan(first):
+                raise errors.InvalidArgumentError(
+                    None, None, "Nan in summary histogram for: %s" % op_name)
             raise errors.InvalidArgumentError(
-                None, None, "Nan in summary histogram for: %s" % op_name)
-        raise errors.InvalidArgumentError(None, None, "Infinity in Histogram for: %s" % op_name)
-    idx = np.searchsorted(DEFAULT_BUCKET_LIMITS, v, side="right")
-    np.minimum(idx, len(DEFAULT_BUCKET_LIMITS) - 1, out=idx)
-    counts = np.bincount(idx, minlength=len(DEFAULT_BUCKET_LIMITS))
+                None, None, "Infinity in Histogram for: %s" % op_name)
+    counts = np.bincount(bucket_indices(v), minlength=len(DEFAULT_BUCKET_LIMITS))
     nonzero = counts > 0
     keep = nonzero.copy()
     keep[:-1] |= nonzero[1:]
@@ -134,9 +168,7 @@ def histogram_proto(values, op_name="histogram"):
     h.min = float(v.min())
     h.max = float(v.max())
     h.num = float(v.size)
-    # NOTE: TF accumulates sum and sum of squares one value at a time in double; cumsum keeps
-    # that order (np.sum's pairwise order can differ in the last bits).
-    h.sum = float(np.cumsum(v)[-1])
+    h.sum = float(total)
     h.sum_squares = float(np.cumsum(v * v)[-1])
     h.bucket_limit.extend(DEFAULT_BUCKET_LIMITS[kept].tolist())
     h.bucket.extend(counts[kept].astype(np.float64).tolist())

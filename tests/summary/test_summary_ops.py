@@ -152,6 +152,19 @@ def test_default_buckets_and_recorded_tf_histogram():
     assert empty.num == 0 and list(empty.bucket) == [0] and empty.min > 1e308
 
 
+def test_bucket_lookup_equals_upper_bound_over_the_limits():
+    limits = summary_ops.DEFAULT_BUCKET_LIMITS
+    rs = np.random.RandomState(7)
+    with np.errstate(over="ignore"):
+        cases = [rs.randn(20000) * 10.0 ** rs.randint(-320, 300, 20000), limits,
+                 np.nextafter(limits, np.inf), np.nextafter(limits[1:], -np.inf),
+                 np.array([0.0, -0.0, 5e-324, -5e-324, 1e-12, -1e-12])]
+    for v in cases:
+        v = v[np.isfinite(v)]
+        ref = np.minimum(np.searchsorted(limits, v, side="right"), len(limits) - 1)
+        np.testing.assert_array_equal(summary_ops.bucket_indices(v), ref)
+
+
 def test_histogram_non_finite_errors_name_the_op():
     p = tf.placeholder(tf.float32)
     h = tf.summary.histogram("hh", p)
