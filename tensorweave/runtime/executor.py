@@ -118,30 +118,71 @@ class Plan:
     """A compiled signature: run(feed_arrays) -> list of fetched values."""
 
     def __init__(self, graph, fetches, targets, feeds, state, log_placement=False,
-                 allow_soft_placement=True):
+                 allow_soft_placement=True, rewrite_settings=None):
+        from tensorweave.runtime import rewrites
+
         self.graph = graph
         self.fetches = fetches
         self.state = state
         feed_index = {id(t): i for i, t in enumerate(feeds)}
         order = self._order(fetches, targets, feed_index)
-        self.ops = order
         self._check_devices(order, allow_soft_placement, log_placement)
-        # Slots: fed tensors are F[i]; produced tensors get v<n>.
+        settings = rewrite_settings if rewrite_settings is not None else rewrites.Settings()
+        kernels = {}
+
+        def kernel_of(op):
+            fn = kernels.get(id(op))
+            if fn is None:
+                fn = kernels[id(op)] = resolve_kernel(op, state)
+            return fn
+
+        rw = rewrites.optimize(order, fetches, feed_index, settings, kernel_of)
+        self.rewrites = rw
+        order = self._live(order, fetches, targets, feed_index, rw, settings)
+        self.ops = order
+        alias = rw.alias
+
+        def resolve(t):
+            while id(t) in alias:
+                t = alias[id(t)]
+            return t
+
+        # Slots: fed tensors are F[i]; folded constants c<n>; produced tensors get v<n>.
         slot_of = {}
         for t, i in feed_index.items():
             slot_of[t] = "F[%d]" % i
+        const_values = []
+        const_slot = {}
+
+        def slot(t):
+            t = resolve(t)
+            s_ = slot_of.get(id(t))
+            if s_ is None:
+                v = rw.consts[id(t)]
+                s_ = const_slot.get(id(v))
+                if s_ is None:
+                    s_ = const_slot[id(v)] = "c%d" % len(const_values)
+                    const_values.append(v)
+                slot_of[id(t)] = s_
+            return s_
+
         names = itertools.count()
         steps = []
         alias_var = set()
+        absorbed = set(id(a) for a in rw.fused.values())
         for op in order:
-            opdef = op._opdef or registry._OPS.get(op.type)
+            if id(op) in absorbed:
+                continue
+            fused_add = rw.fused.get(id(op))
+            src = fused_add if fused_add is not None else op
+            opdef = src._opdef or registry._OPS.get(src.type)
             ref_idx = opdef.ref_inputs if opdef is not None else ()
             ins = []
-            for i, t in enumerate(op._inputs):
+            for i, t in enumerate(src._inputs):
                 if i in ref_idx and t.op.type in VARIABLE_OP_TYPES and id(t) not in feed_index:
                     ins.append("None")
                 else:
-                    ins.append(slot_of[id(t)])
+                    ins.append(slot(t))
             outs = []
             for t in op._outputs:
                 if id(t) in feed_index:
@@ -154,14 +195,75 @@ class Plan:
                             op.type == "Identity" and op._inputs and
                             slot_of.get(id(op._inputs[0])) in alias_var):
                         alias_var.add(name)
-            steps.append(Step(op, resolve_kernel(op, state), ins, outs))
+            if fused_add is not None:
+                fn = rewrites.fused_kernel(op, kernel_of(op), kernel_of(fused_add))
+            else:
+                fn = kernel_of(op)
+            steps.append(Step(op, fn, ins, outs))
         self.steps = steps
-        self.fetch_slots = [slot_of[id(t)] for t in fetches]
-        self.fetch_copy = [s in alias_var for s in self.fetch_slots]
+        self.fetch_slots = [slot(t) for t in fetches]
+        self.fetch_copy = [s in alias_var or s.startswith("c") for s in self.fetch_slots]
+        self.consts = tuple(const_values)
         self._compile()
         self.lock = threading.Lock() if any(
             (s.op._opdef is not None and s.op._opdef.stateful) for s in steps) and not any(
             s.op.type in UNLOCKED_OP_TYPES for s in steps) else None
+        self.parallel = None
+
+    def _live(self, order, fetches, targets, feed_index, rw, settings):
+        """The ops of `order` that must run after the rewrites (order kept)."""
+        from tensorweave.runtime import rewrites
+
+        alias, consts, skip = rw.alias, rw.consts, rw.skip
+        if not (alias or consts or skip or settings.dependency):
+            return order
+        live = set()
+        seen_ctl = set()
+        stack = []
+        roots = set(id(op) for op in targets)
+
+        def need_tensor(t):
+            while id(t) in alias:
+                t = alias[id(t)]
+            if id(t) in consts or id(t) in feed_index:
+                return
+            stack.append((t.op, False))
+
+        for t in fetches:
+            need_tensor(t)
+        for op in targets:
+            stack.append((op, False))
+        while stack:
+            op, ctl = stack.pop()
+            if ctl:
+                if id(op) in seen_ctl or id(op) in live:
+                    continue
+                seen_ctl.add(id(op))
+                if id(op) in skip or (settings.dependency and id(op) not in roots and
+                                      rewrites.skippable_control_dep(op)):
+                    # Not run: only its own (stateful) ancestors must still run before.
+                    for x in op._inputs:
+                        while id(x) in alias:
+                            x = alias[id(x)]
+                        if id(x) not in consts and id(x) not in feed_index:
+                            stack.append((x.op, True))
+                    for c in op._control_inputs:
+                        stack.append((c, True))
+                    continue
+            if id(op) in live:
+                continue
+            live.add(id(op))
+            opdef = op._opdef
+            ref_idx = opdef.ref_inputs if opdef is not None else ()
+            for i, x in enumerate(op._inputs):
+                if i in ref_idx and x.op.type in VARIABLE_OP_TYPES and id(x) not in feed_index:
+                    continue
+                need_tensor(x)
+            for c in op._control_inputs:
+                if c.type == "Placeholder" and any(id(o) in feed_index for o in c._outputs):
+                    continue
+                stack.append((c, True))
+        return [op for op in order if id(op) in live]
 
     # ------------------------------------------------------------- pruning
     def _order(self, fetches, targets, feed_index):
@@ -242,9 +344,11 @@ class Plan:
         produced_unused = []
         for idx, st in enumerate(steps):
             st.free = tuple(frees[idx])
-        lines = ["def _plan(F, K):"]
+        lines = ["def _plan(F, K, C=_C):"]
         if steps:
             lines.append("    %s, = K" % ", ".join("k%d" % i for i in range(len(steps))))
+        if self.consts:
+            lines.append("    %s, = C" % ", ".join("c%d" % i for i in range(len(self.consts))))
         line_to_step = {}
         for idx, st in enumerate(steps):
             call = "k%d(%s)" % (idx, ", ".join(st.ins))
@@ -270,7 +374,7 @@ class Plan:
         lines.append("    return [%s]" % ", ".join(rets))
         src = "\n".join(lines) + "\n"
         fname = "<tensorweave-plan-%d>" % next(_PLAN_IDS)
-        ns = {"_copy": _copy}
+        ns = {"_copy": _copy, "_C": self.consts}
         exec(compile(src, fname, "exec"), ns)  # noqa: S102 - our own generated plan code
         self._fn = ns["_plan"]
         self._fname = fname
@@ -280,6 +384,11 @@ class Plan:
 
     # -------------------------------------------------------------- running
     def run(self, feed_arrays):
+        if self.parallel is not None:
+            if self.lock is None:
+                return self.parallel.run(feed_arrays)
+            with self.lock:
+                return self.parallel.run(feed_arrays)
         try:
             if self.lock is None:
                 return self._fn(feed_arrays, self._kernels)
@@ -304,10 +413,14 @@ class Plan:
 
     def run_traced(self, feed_arrays, record):
         """Interpreted run calling record(op, start_us, end_us, outputs, thread_id)."""
+        if self.parallel is not None:
+            return self.parallel.run(feed_arrays, record)
         env = {}
         for i, a in enumerate(feed_arrays):
             env["F[%d]" % i] = a
         env["None"] = None
+        for i, v in enumerate(self.consts):
+            env["c%d" % i] = v
         for st in self.steps:
             args = [env[s] for s in st.ins]
             t0 = time.time()
@@ -327,6 +440,192 @@ class Plan:
 
 def _copy(a):
     return a.copy() if isinstance(a, np.ndarray) else a
+
+
+# Kernels worth a hand-off to another thread (the rest run inline in the scheduling thread).
+_HEAVY_TYPES = frozenset([
+    "MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D",
+    "Conv2DBackpropInput", "Conv2DBackpropFilter", "Conv3D", "Conv3DBackpropInputV2",
+    "Conv3DBackpropFilterV2", "DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+    "DepthwiseConv2dNativeBackpropFilter", "MaxPool", "MaxPoolGrad", "AvgPool", "AvgPoolGrad",
+    "MaxPool3D", "MaxPool3DGrad", "AvgPool3D", "AvgPool3DGrad", "FusedBatchNorm",
+    "FusedBatchNormV3", "FusedBatchNormGrad", "FusedBatchNormGradV3", "LRN", "LRNGrad",
+])
+_HEAVY_ELEMENTS = 1 << 16
+
+
+class ParallelRunner:
+    """Runs a plan's steps on `threads` threads as their inputs become ready.
+
+    Each kernel sees exactly the inputs it sees in the serial plan, so results are bitwise
+    identical; only big kernels (convolutions, matmuls, pools, large outputs) are handed to
+    the pool, NumPy and BLAS release the GIL inside them, the rest run in the calling thread.
+    """
+
+    def __init__(self, plan, threads):
+        self.plan = plan
+        self.threads = max(2, int(threads))
+        steps = plan.steps
+        producer = {}
+        for i, st in enumerate(steps):
+            for o in st.outs:
+                if o != "_":
+                    producer[o] = i
+        step_of_op = {id(st.op): i for i, st in enumerate(steps)}
+        preds = []
+        for i, st in enumerate(steps):
+            p = set(producer[s_] for s_ in st.ins if s_ in producer)
+            p.update(self._control_preds(st.op, step_of_op))
+            p.discard(i)
+            preds.append(p)
+        # Serial order is a topological order; keep any extra edge pointing backwards only.
+        self.npred = [len(p) for p in preds]
+        succ = [[] for _ in steps]
+        for i, p in enumerate(preds):
+            for j in p:
+                succ[j].append(i)
+        self.succ = succ
+        uses = {}
+        for st in steps:
+            for s_ in st.ins:
+                if s_.startswith("v"):
+                    uses[s_] = uses.get(s_, 0) + 1
+        self.uses = uses
+        self.keep = set(plan.fetch_slots)
+        self.heavy = [self._is_heavy(st.op) for st in steps]
+        self._pool = None
+
+    @staticmethod
+    def _is_heavy(op):
+        if op.type in _HEAVY_TYPES:
+            return True
+        for t in op._outputs:
+            dims = t._shape._dims
+            if dims is not None and all(d is not None for d in dims):
+                n = 1
+                for d in dims:
+                    n *= d
+                if n >= _HEAVY_ELEMENTS:
+                    return True
+        return False
+
+    @staticmethod
+    def _control_preds(op, step_of_op):
+        out = set()
+        seen = set()
+        stack = list(op._control_inputs)
+        while stack:
+            c = stack.pop()
+            if id(c) in seen:
+                continue
+            seen.add(id(c))
+            j = step_of_op.get(id(c))
+            if j is not None:
+                out.add(j)
+                continue
+            # Not a step (folded, aliased or skipped): order after what it waited for.
+            stack.extend(t.op for t in c._inputs)
+            stack.extend(c._control_inputs)
+        # Data inputs that are not steps (aliases) resolve to their producers' slots already.
+        return out
+
+    def pool(self):
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=self.threads,
+                                            thread_name_prefix="tensorweave-inter")
+        return self._pool
+
+    def run(self, feed_arrays, record=None):
+        import queue
+
+        plan = self.plan
+        steps = plan.steps
+        env = {"None": None}
+        for i, a in enumerate(feed_arrays):
+            env["F[%d]" % i] = a
+        for i, v in enumerate(plan.consts):
+            env["c%d" % i] = v
+        npred = list(self.npred)
+        uses = dict(self.uses)
+        keep = self.keep
+        ready = [i for i, n in enumerate(npred) if n == 0]
+        ready.reverse()
+        done_q = queue.SimpleQueue()
+        inflight = 0
+        remaining = len(steps)
+        error = None
+
+        def call(i):
+            st = steps[i]
+            args = [env[s_] for s_ in st.ins]
+            t0 = time.time() if record is not None else 0
+            try:
+                r = st.fn(*args)
+            except BaseException as e:  # noqa: BLE001 - reported to the scheduler
+                return i, None, e, t0, 0, 0
+            if record is None:
+                return i, r, None, 0, 0, 0
+            return i, r, None, t0, time.time(), threading.get_ident()
+
+        def work(i):
+            done_q.put(call(i))
+
+        def finish(item):
+            nonlocal remaining, error
+            i, r, e, t0, t1, tid = item
+            remaining -= 1
+            if e is not None:
+                if error is None:
+                    error = wrap_kernel_error(e, steps[i].op)
+                return
+            st = steps[i]
+            outs = [r] if len(st.outs) == 1 else (list(r) if st.outs else [])
+            for name, v in zip(st.outs, outs):
+                if name != "_":
+                    env[name] = v
+            if record is not None:
+                record(st.op, int(t0 * 1e6), int(t1 * 1e6), outs, tid)
+            for s_ in st.ins:
+                if s_ in uses:
+                    uses[s_] -= 1
+                    if uses[s_] == 0 and s_ not in keep:
+                        env.pop(s_, None)
+            for j in self.succ[i]:
+                npred[j] -= 1
+                if npred[j] == 0:
+                    ready.append(j)
+
+        pool = self.pool()
+        while remaining:
+            if error is not None:
+                if inflight == 0:
+                    break
+            elif ready:
+                i = ready.pop()
+                if self.heavy[i] and (inflight < self.threads - 1 or ready):
+                    inflight += 1
+                    pool.submit(work, i)
+                    continue
+                finish(call(i))
+                continue
+            if inflight == 0:
+                break
+            item = done_q.get()
+            inflight -= 1
+            finish(item)
+            while True:
+                try:
+                    item = done_q.get_nowait()
+                except queue.Empty:
+                    break
+                inflight -= 1
+                finish(item)
+        if error is not None:
+            raise error
+        return [(_copy(env[s_]) if cp else env[s_])
+                for s_, cp in zip(plan.fetch_slots, plan.fetch_copy)]
 
 
 def _bad_cpu(dev):
