@@ -195,7 +195,7 @@ def _generator_make(a, s, op, *args):
 
     def gen():
         for el in gen_fn(*args_v):
-            flat = fg_lib.flatten(el) if structured else [el]
+            flat = _flatten_up_to(types, el)
             if len(flat) != len(flat_types):
                 raise errors_invalid("`generator` yielded an element with %d components, "
                                      "expected %d" % (len(flat), len(flat_types)))
@@ -210,6 +210,18 @@ def _generator_make(a, s, op, *args):
             yield tuple(out)
 
     return gen
+
+
+def _flatten_up_to(types, el):
+    """Flattens `el` down to the nesting of `types` (deeper lists stay leaves)."""
+    if isinstance(types, dict):
+        return [x for k in sorted(types) for x in _flatten_up_to(types[k], el[k])]
+    if isinstance(types, (list, tuple)):
+        if not isinstance(el, (list, tuple)) or len(el) != len(types):
+            raise errors_invalid("`generator` yielded an element that did not match the "
+                                 "expected structure %s: %r" % (types, el))
+        return [x for t, e in zip(types, el) for x in _flatten_up_to(t, e)]
+    return [el]
 
 
 def errors_invalid(msg):
