@@ -18,7 +18,7 @@ from tensorweave.compat.root_io import *  # noqa: F401,F403
 from tensorweave.compat.root_misc import *  # noqa: F401,F403
 from tensorweave.compat import api as _api
 from tensorweave.compat.api import (  # noqa: F401
-    app, autograph, bitwise, contrib, data, distribute, errors, estimator, flags, gfile,
+    app, autograph, bitwise, contrib, data, debugging, distribute, errors, estimator, flags, gfile,
     graph_util, image, initializers, io, keras, layers, linalg, lite, logging, losses, manip,
     math, metrics, nn, profiler, python_io, random, resource_loader, saved_model, sets, sparse,
     spectral, strings, summary, sysconfig, test, train, user_ops)

@@ -17,14 +17,13 @@ GraphKeys = graph_lib.GraphKeys
 
 @contextlib.contextmanager
 def init_scope():
-    """Ops built inside ignore the surrounding control dependencies (TF's ops.init_scope)."""
-    g = graph_lib.get_default_graph()
-    saved = g._control_dependencies_stack
-    g._control_dependencies_stack = []
-    try:
+    """TF's ops.init_scope: build in the outermost (non-function) graph, keeping the name
+    scope and ignoring surrounding control dependencies, so variables first created inside a
+    cond branch or while body live in the graph the Session runs."""
+    from tensorweave.ops import func_graph
+
+    with func_graph.lift_to_outermost_graph():
         yield
-    finally:
-        g._control_dependencies_stack = saved
 
 
 def _set_class_attr(g, first_index, loc):

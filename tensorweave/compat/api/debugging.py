@@ -1,0 +1,20 @@
+"""tf.debugging (re-exports only)."""
+from tensorweave.ops.logging_ops import Assert as Assert
+from tensorweave.ops.logging_ops import add_check_numerics_ops as add_check_numerics_ops
+from tensorweave.ops.logging_ops import assert_equal as assert_equal
+from tensorweave.ops.logging_ops import assert_greater as assert_greater
+from tensorweave.ops.logging_ops import assert_greater_equal as assert_greater_equal
+from tensorweave.ops.logging_ops import assert_integer as assert_integer
+from tensorweave.ops.logging_ops import assert_less as assert_less
+from tensorweave.ops.logging_ops import assert_less_equal as assert_less_equal
+from tensorweave.ops.logging_ops import assert_negative as assert_negative
+from tensorweave.ops.logging_ops import assert_non_negative as assert_non_negative
+from tensorweave.ops.logging_ops import assert_non_positive as assert_non_positive
+from tensorweave.ops.logging_ops import assert_none_equal as assert_none_equal
+from tensorweave.ops.logging_ops import assert_positive as assert_positive
+from tensorweave.ops.logging_ops import assert_rank as assert_rank
+from tensorweave.ops.logging_ops import assert_rank_at_least as assert_rank_at_least
+from tensorweave.ops.logging_ops import assert_scalar as assert_scalar
+from tensorweave.ops.logging_ops import assert_type as assert_type
+from tensorweave.ops.logging_ops import check_numerics as check_numerics
+from tensorweave.ops.logging_ops import verify_tensor_all_finite as verify_tensor_all_finite
