@@ -63,24 +63,17 @@ class Scaffold:
         g = graph_lib.get_default_graph()
         keys = graph_lib.GraphKeys
         if self._init_op is None:
-            self._init_op = _get_first(keys.INIT_OP) or variables.global_variables_initializer()
-            g.add_to_collection(keys.INIT_OP, self._init_op)
+            self._init_op = _first_or(keys.INIT_OP, variables.global_variables_initializer)
         if self._ready_op is None:
-            self._ready_op = _get_first(keys.READY_OP) or \
-                variables.report_uninitialized_variables()
-            g.add_to_collection(keys.READY_OP, self._ready_op)
+            self._ready_op = _first_or(keys.READY_OP, variables.report_uninitialized_variables)
         if self._ready_for_local_init_op is None:
-            self._ready_for_local_init_op = _get_first(keys.READY_FOR_LOCAL_INIT_OP) or \
-                variables.report_uninitialized_variables(variables.global_variables())
-            g.add_to_collection(keys.READY_FOR_LOCAL_INIT_OP, self._ready_for_local_init_op)
+            self._ready_for_local_init_op = _first_or(
+                keys.READY_FOR_LOCAL_INIT_OP, lambda: variables.report_uninitialized_variables(
+                    variables.global_variables()))
         if self._local_init_op is None:
-            self._local_init_op = _get_first(keys.LOCAL_INIT_OP) or \
-                Scaffold.default_local_init_op()
-            g.add_to_collection(keys.LOCAL_INIT_OP, self._local_init_op)
+            self._local_init_op = _first_or(keys.LOCAL_INIT_OP, Scaffold.default_local_init_op)
         if self._summary_op is None:
-            self._summary_op = _get_first(keys.SUMMARY_OP) or _merge_all_summaries()
-            if self._summary_op is not None:
-                g.add_to_collection(keys.SUMMARY_OP, self._summary_op)
+            self._summary_op = _first_or(keys.SUMMARY_OP, _merge_all_summaries)
         if self._saver is None:
             savers = g.get_collection(keys.SAVERS)
             if savers:
@@ -159,9 +152,16 @@ class Scaffold:
         return control_flow_ops.group(*ops)
 
 
-def _get_first(key):
-    items = graph_lib.get_default_graph().get_collection(key)
-    return items[0] if items else None
+def _first_or(key, make):
+    """The first item of collection `key`, else make() (added to the collection)."""
+    g = graph_lib.get_default_graph()
+    items = g.get_collection(key)
+    if items:
+        return items[0]
+    v = make()
+    if v is not None:
+        g.add_to_collection(key, v)
+    return v
 
 
 def _merge_all_summaries():
