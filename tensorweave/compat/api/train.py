@@ -33,3 +33,4 @@ from tensorweave.training.training_util import \
     get_or_create_global_step as get_or_create_global_step
 from tensorweave.training.training_util import global_step as global_step
 from tensorweave.compat.api.train_saver import *  # noqa: F401,F403,E402
+from tensorweave.compat.api.train_summary import *  # noqa: F401,F403,E402
