@@ -39,7 +39,32 @@ def _neg(x):
 
 
 def _zeros_like(x):
-    return _apply("ZerosLike", [x])
+    """TF's array_ops.zeros_like: a Const for a fully known shape, else a ZerosLike op."""
+    if x.shape.is_fully_defined():
+        return _const(np.zeros(x.shape.as_list(), _dt(x).np_dtype), _dt(x), name="zeros_like")
+    return _apply("ZerosLike", [x], name="zeros_like")
+
+
+def _ones_like(x):
+    """TF's array_ops.ones_like: Fill(shape, 1) in a 'ones_like' scope."""
+    from tensorweave.framework import graph as graph_lib
+
+    with graph_lib.name_scope(None, "ones_like", [x]) as scope:
+        if x.shape.is_fully_defined():
+            with graph_lib.name_scope("Shape"):
+                shape = _const(np.asarray(x.shape.as_list(), np.int32), dtypes.int32,
+                               name="shape_as_tensor")
+        else:
+            shape = _shape(x)
+        return _apply("Fill", [shape, _const(1, _dt(x), name="Const")], name=scope)
+
+
+def _omul(x, y):
+    return M._op_mul(x, y)
+
+
+def _odiv(x, y):
+    return M._op_truediv(x, y)
 
 
 # ---------------------------------------------------------------- broadcasting
@@ -155,8 +180,9 @@ def _SubGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
     if _fully_equal(x, y):
         return grad, _neg(grad)
+    gy = _neg(grad)
     b = _Bcast(x, y, grad)
-    return b.gx(grad), b.gy(_neg(grad))
+    return b.gx(grad), b.gy(gy)
 
 
 def _MulGrad(op, grad):  # noqa: N802
@@ -170,22 +196,23 @@ def _MulGrad(op, grad):  # noqa: N802
 
 def _RealDivGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    b = None if _fully_equal(x, y) else _Bcast(x, y, grad)
     gx = _apply("RealDiv", [grad, y])
-    if b is not None:
-        gx = b.gx(gx)
-    gy = _mul(grad, _apply("RealDiv", [_apply("RealDiv", [_neg(x), y]), y]))
-    return gx, (b.gy(gy) if b is not None else gy)
+    gy = _omul(grad, _apply("RealDiv", [_apply("RealDiv", [_neg(x), y]), y]))
+    return _pair(op, grad, gx, gy)
+
+
+def _div_no_nan(a, b):
+    from tensorweave.framework import graph as graph_lib
+
+    with graph_lib.name_scope(None, "div_no_nan", [a, b]) as scope:
+        return _apply("DivNoNan", [a, b], name=scope)
 
 
 def _DivNoNanGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    b = None if _fully_equal(x, y) else _Bcast(x, y, grad)
-    gx = _apply("DivNoNan", [grad, y])
-    if b is not None:
-        gx = b.gx(gx)
-    gy = _mul(grad, _apply("DivNoNan", [_apply("DivNoNan", [_neg(x), y]), y]))
-    return gx, (b.gy(gy) if b is not None else gy)
+    gx = _div_no_nan(grad, y)
+    gy = _omul(grad, _div_no_nan(_div_no_nan(_neg(x), y), y))
+    return _pair(op, grad, gx, gy)
 
 
 def _pair(op, grad, gx, gy):
@@ -199,28 +226,28 @@ def _pair(op, grad, gx, gy):
 
 def _FloorModGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    gy = _mul(grad, _neg(_apply("FloorDiv", [x, y])))
+    gy = _omul(grad, _neg(_apply("FloorDiv", [x, y])))
     return _pair(op, grad, grad, gy)
 
 
 def _PowGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
     z = op.outputs[0]
-    one = _const(1, _dt(y), name="sub/y")
-    gx = _mul(_mul(grad, y), _apply("Pow", [x, _apply("Sub", [y, one])]))
+    dt = _dt(x).np_dtype
+    gy_scaled = _omul(grad, y)
+    gx = _omul(gy_scaled, _apply("Pow", [x, M._op_sub(y, np.asarray(1, dt))]))
     # NOTE: d/dy x**y = log(x) * z, taken as 0 where x <= 0 (TF's guard against log(0)).
-    zero = _zeros_like(x)
-    mask = _apply("Greater", [x, zero])
-    safe_x = _apply("Select", [mask, x, _apply("AddV2", [zero, _const(1, _dt(x))])])
-    log_x = _apply("Select", [mask, _apply("Log", [safe_x]), zero])
-    gy = _mul(_mul(grad, z), log_x)
+    mask = _apply("Greater", [x, np.asarray(0, dt)])
+    safe_x = _apply("Select", [mask, x, _ones_like(x)])
+    log_x = _apply("Select", [mask, _apply("Log", [safe_x]), _zeros_like(x)])
+    gy = _omul(_omul(grad, z), log_x)
     return _pair(op, grad, gx, gy)
 
 
 def _min_max_grad(op, grad, cmp):
     x, y = _binary_inputs(op)
+    zeros = _zeros_like(grad)
     xmask = _apply(cmp, [x, y])
-    zeros = _apply("ZerosLike", [grad])
     gx = _apply("SelectV2", [xmask, grad, zeros])
     gy = _apply("SelectV2", [xmask, zeros, grad])
     return _pair(op, grad, gx, gy)
@@ -244,9 +271,10 @@ def _SquaredDifferenceGrad(op, grad):  # noqa: N802
 
 def _Atan2Grad(op, grad):  # noqa: N802
     y, x = _binary_inputs(op)
-    inv = _apply("RealDiv", [grad, _apply("AddV2", [_apply("Square", [x]),
-                                                    _apply("Square", [y])])])
-    return _pair(op, grad, _mul(x, inv), _neg(_mul(y, inv)))
+    inv = _odiv(grad, M._op_add(_apply("Square", [x]), _apply("Square", [y])))
+    gy = _omul(x, inv)
+    gx = _omul(_neg(y), inv)
+    return _pair(op, grad, gy, gx)
 
 
 def _XlogyGrad(op, grad):  # noqa: N802
@@ -294,7 +322,7 @@ def _NegGrad(op, grad):  # noqa: N802
 
 @_unary("Abs")
 def _AbsGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Sign", [_x(op)]))
+    return _omul(grad, _apply("Sign", [_x(op)]))
 
 
 @_unary("Sign")
@@ -348,110 +376,121 @@ def _TanhGrad(op, grad):  # noqa: N802
 
 @_unary("Exp")
 def _ExpGrad(op, grad):  # noqa: N802
-    return _mul(grad, op.outputs[0])
+    return _omul(grad, op.outputs[0])
 
 
 @_unary("Expm1")
 def _Expm1Grad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Exp", [_x(op)]))
+    return _omul(grad, _apply("Exp", [_x(op)]))
 
 
 @_unary("Log")
 def _LogGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Reciprocal", [_x(op)]))
+    return _omul(grad, _apply("Reciprocal", [_x(op)]))
 
 
 @_unary("Log1p")
 def _Log1pGrad(op, grad):  # noqa: N802
     x = _x(op)
-    return _mul(grad, _apply("Reciprocal", [_apply("AddV2", [_const(1, _dt(x)), x])]))
+    return _omul(grad, _apply("Reciprocal", [M._op_add(np.asarray(1, _dt(x).np_dtype), x)]))
 
 
 @_unary("Sin")
 def _SinGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Cos", [_x(op)]))
+    return _omul(grad, _apply("Cos", [_x(op)]))
 
 
 @_unary("Cos")
 def _CosGrad(op, grad):  # noqa: N802
-    return _neg(_mul(grad, _apply("Sin", [_x(op)])))
+    ng = _neg(grad)
+    return _omul(ng, _apply("Sin", [_x(op)]))
 
 
 @_unary("Tan")
 def _TanGrad(op, grad):  # noqa: N802
     sec = _apply("Reciprocal", [_apply("Cos", [_x(op)])])
-    return _mul(grad, _apply("Square", [sec]))
+    return _omul(grad, _apply("Square", [sec]))
 
 
-def _one_minus_x2(x):
-    return _apply("Sub", [_const(1, _dt(x)), _apply("Square", [x])])
+def _inv_sqrt_one_minus_x2(x):
+    x2 = _apply("Square", [x])
+    one = _const(1, _dt(x), name="Const")
+    return _apply("Reciprocal", [_apply("Sqrt", [_apply("Sub", [one, x2])])])
 
 
 @_unary("Asin")
 def _AsinGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Rsqrt", [_one_minus_x2(_x(op))]))
+    return _omul(grad, _inv_sqrt_one_minus_x2(_x(op)))
 
 
 @_unary("Acos")
 def _AcosGrad(op, grad):  # noqa: N802
-    return _neg(_mul(grad, _apply("Rsqrt", [_one_minus_x2(_x(op))])))
+    inv = _inv_sqrt_one_minus_x2(_x(op))
+    return _omul(_neg(grad), inv)
 
 
 @_unary("Atan")
 def _AtanGrad(op, grad):  # noqa: N802
     x = _x(op)
-    return _mul(grad, _apply("Reciprocal", [
-        _apply("AddV2", [_const(1, _dt(x)), _apply("Square", [x])])]))
+    x2 = _apply("Square", [x])
+    one = _const(1, _dt(x), name="Const")
+    return _omul(grad, _apply("Reciprocal", [_apply("AddV2", [one, x2], name="Add")]))
 
 
 @_unary("Sinh")
 def _SinhGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Cosh", [_x(op)]))
+    return _omul(grad, _apply("Cosh", [_x(op)]))
 
 
 @_unary("Cosh")
 def _CoshGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Sinh", [_x(op)]))
+    return _omul(grad, _apply("Sinh", [_x(op)]))
 
 
 @_unary("Asinh")
 def _AsinhGrad(op, grad):  # noqa: N802
-    return _apply("RealDiv", [grad, _apply("Cosh", [op.outputs[0]])])
+    return _odiv(grad, _apply("Cosh", [op.outputs[0]]))
 
 
 @_unary("Acosh")
 def _AcoshGrad(op, grad):  # noqa: N802
-    return _apply("RealDiv", [grad, _apply("Sinh", [op.outputs[0]])])
+    return _odiv(grad, _apply("Sinh", [op.outputs[0]]))
 
 
 @_unary("Atanh")
 def _AtanhGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Reciprocal", [_one_minus_x2(_x(op))]))
+    x = _x(op)
+    x2 = _apply("Square", [x])
+    one = _const(1, _dt(x), name="Const")
+    return _omul(grad, _apply("Reciprocal", [_apply("Sub", [one, x2])]))
+
+
+def _erf_like_grad(op, grad, coef):
+    x = _x(op)
+    c = _const(coef, _dt(grad), name="Const")
+    scaled = _omul(grad, c)
+    return _omul(scaled, _apply("Exp", [_neg(_apply("Square", [x]))]))
 
 
 @_unary("Erf")
 def _ErfGrad(op, grad):  # noqa: N802
-    x = _x(op)
-    two_over_root_pi = _const(2 / np.sqrt(np.pi), _dt(x))
-    return _mul(grad, _mul(two_over_root_pi, _apply("Exp", [_neg(_apply("Square", [x]))])))
+    return _erf_like_grad(op, grad, 2 / np.sqrt(np.pi))
 
 
 @_unary("Erfc")
 def _ErfcGrad(op, grad):  # noqa: N802
-    x = _x(op)
-    minus = _const(-2 / np.sqrt(np.pi), _dt(x))
-    return _mul(grad, _mul(minus, _apply("Exp", [_neg(_apply("Square", [x]))])))
+    return _erf_like_grad(op, grad, -2 / np.sqrt(np.pi))
 
 
 @_unary("Lgamma")
 def _LgammaGrad(op, grad):  # noqa: N802
-    return _mul(grad, _apply("Digamma", [_x(op)]))
+    return _omul(grad, _apply("Digamma", [_x(op)]))
 
 
 @_unary("Digamma")
 def _DigammaGrad(op, grad):  # noqa: N802
     x = _x(op)
-    return _mul(grad, _apply("Polygamma", [_const(1, _dt(x)), x]))
+    return _omul(grad, _apply("Polygamma", [_const(1, _dt(x), name="Const"), x]))
 
 
 @_unary("Polygamma")
@@ -469,8 +508,7 @@ def _ConjGrad(op, grad):  # noqa: N802
 @_unary("MulNoNan")
 def _MulNoNanGrad(op, grad):  # noqa: N802
     x, y = op.inputs
-    return (sum_to(_apply("MulNoNan", [grad, y]), x, y),
-            sum_to(_apply("MulNoNan", [x, grad]), y, x))
+    return _pair(op, grad, _apply("MulNoNan", [grad, y]), _apply("MulNoNan", [x, grad]))
 
 
 # Second-order: gradients of the *Grad helper ops.
@@ -514,7 +552,7 @@ def _RsqrtGradGrad(op, grad):  # noqa: N802
 # ---------------------------------------------------------------- select / clip / cast
 def _SelectGrad(op, grad):  # noqa: N802
     c = op.inputs[0]
-    zeros = _apply("ZerosLike", [op.inputs[1]])
+    zeros = _zeros_like(op.inputs[1])
     return None, _apply("Select", [c, grad, zeros]), _apply("Select", [c, zeros, grad])
 
 
@@ -523,7 +561,24 @@ def _SelectV2Grad(op, grad):  # noqa: N802
     zero = _const(0, _dt(grad), name="zeros")
     gx = _apply("SelectV2", [c, grad, zero])
     gy = _apply("SelectV2", [c, zero, grad])
-    return None, sum_to(gx, x, None), sum_to(gy, y, None)
+    out_t = op.outputs[0]
+    return None, _reduce_to_input(gx, x, out_t, "Shape", "Shape_1"), \
+        _reduce_to_input(gy, y, out_t, "Shape_2", "Shape_3")
+
+
+def _reduce_to_input(g, t, out_t, name_in, name_out):
+    """Reduces g (shaped like out_t) to t's shape, as TF's SelectV2 gradient does."""
+    s_in = _shape_or_const(t, name_in)
+    s_out = _shape_or_const(out_t, name_out)
+    axes = _static_axes(t.shape, out_t.shape)
+    if axes is None:
+        r, _ = registry.apply_op("BroadcastGradientArgs", [s_in, s_out])._outputs
+        return _apply("Reshape", [_apply("Sum", [g, r], keep_dims=True), s_in])
+    if not axes and t.shape.ndims == out_t.shape.ndims:
+        return g
+    if axes:
+        g = _apply("Sum", [g, np.asarray(axes, np.int32)], keep_dims=True)
+    return _apply("Reshape", [g, s_in])
 
 
 def _ClipByValueGrad(op, grad):  # noqa: N802
@@ -586,8 +641,7 @@ def _reshape_to_kept(op, grad):
     if axes is not None:
         kept = _kept_shape(op, axes)
         if None not in kept:
-            return _apply("Reshape", [grad, _const(np.asarray(kept, np.int32), dtypes.int32)]), \
-                kept
+            return _apply("Reshape", [grad, np.asarray(kept, np.int32)]), kept
         mask = np.asarray([0 if i in axes else 1 for i in range(len(kept))], np.int32)
         shape = _apply("AddV2", [_mul(_shape(x), _const(mask, dtypes.int32)),
                                  _const(1 - mask, dtypes.int32)])
@@ -662,43 +716,112 @@ def _static_sum_grad(op, grad):
     return _apply("Tile", [g, np.asarray(mult, i32)])
 
 
-def _SumGrad(op, grad):  # noqa: N802
+def _range_from0(limit):
+    from tensorweave.framework import graph as graph_lib
+
+    with graph_lib.name_scope(None, "range", [limit]) as scope:
+        start = _const(0, dtypes.int32, name="start")
+        delta = _const(1, dtypes.int32, name="delta")
+        return _apply("Range", [start, limit, delta], name=scope)
+
+
+def _rank_of(x, name):
+    """x's rank as an int32 scalar: a Const when known (TF's optimized Size/Rank)."""
+    r = x.shape.ndims
+    if r is not None:
+        return _const(r, dtypes.int32, name=name)
+    return None
+
+
+def _dynamic_reduced_shape(op):
+    """(Shape(x), kept-dims shape) built as TF's reduced_shape: DynamicStitch of the input
+    shape and ones at the reduced axes."""
+    from tensorweave.framework import graph as graph_lib
+
+    x, axes = op.inputs[0], op.inputs[1]
+    input_shape = _shape(x)
+    size = _rank_of(x, "Size")
+    if size is None:
+        size = _apply("Size", [input_shape], name="Size")
+    axes = M._op_mod(M._op_add(axes, size), size)
+    axes_shape = _shape_or_const(op.inputs[1], "Shape_1")
+    rng = _range_from0(size)
+    with graph_lib.name_scope(None, "ones", [axes_shape]) as scope:
+        ones = _apply("Fill", [axes_shape, _const(1, dtypes.int32, name="Const")], name=scope)
+    kept = _apply("DynamicStitch", [[rng, axes], [input_shape, ones]])
+    return input_shape, kept
+
+
+def _sum_grad_any(op, grad):
+    """The Sum gradient (also the first half of Mean's), static or dynamic."""
+    x = op.inputs[0]
     r = _static_sum_grad(op, grad)
     if r is not None:
-        return r, None
-    g, kept = _reshape_to_kept(op, grad)
-    return _tile_to(g, op.inputs[0], kept), None
+        return r
+    axes = _reduced_axes(op)
+    n = x.shape.ndims
+    if axes is not None and n is not None and axes == list(range(n)):
+        g = _apply("Reshape", [grad, np.ones(n, np.int32)])
+        r = _apply("Tile", [g, _shape(x)])
+        r.set_shape(x.shape)
+        return r
+    if op._attrs.get("keep_dims"):
+        r = _apply("BroadcastTo", [grad, _shape(x)])
+    else:
+        input_shape, kept = _dynamic_reduced_shape(op)
+        r = _apply("BroadcastTo", [_apply("Reshape", [grad, kept]), input_shape])
+    try:
+        r.set_shape(x.shape)
+    except ValueError:
+        pass
+    return r
+
+
+def _SumGrad(op, grad):  # noqa: N802
+    return _sum_grad_any(op, grad), None
 
 
 def _MeanGrad(op, grad):  # noqa: N802
     x, y = op.inputs[0], op.outputs[0]
-    r = _static_sum_grad(op, grad)
-    if r is not None and y.shape.is_fully_defined():
+    static = x.shape.is_fully_defined() and y.shape.is_fully_defined() and \
+        _reduced_axes(op) is not None
+    sum_grad = _sum_grad_any(op, grad)
+    if static:
         factor = max(x.shape.num_elements() // max(y.shape.num_elements(), 1), 1)
         c = _const(factor, _dt(grad), name="Const")
-        return _apply("RealDiv", [r, c], name="truediv"), None
-    g, kept = _reshape_to_kept(op, grad)
-    if y.shape.is_fully_defined():
-        factor = _apply("Size", [x])
-        if y.shape.num_elements() != 1:
-            factor = _apply("FloorDiv", [factor, _const(max(y.shape.num_elements(), 1),
-                                                        dtypes.int32)])
-    else:
-        factor = _apply("FloorDiv", [_apply("Size", [x]), _apply("Maximum", [
-            _apply("Size", [y]), _const(1, dtypes.int32)])])
-    tiled = _tile_to(g, x, kept)
-    return _apply("RealDiv", [tiled, _apply("Cast", [factor], DstT=_dt(grad))],
+        return _apply("RealDiv", [sum_grad, c], name="truediv"), None
+    # NOTE: the count is the product of the reduced input dims: Prod(Gather(Shape(x), axes)).
+    input_shape = _shape(x)
+    size = _rank_of(x, "Size")
+    if size is None:
+        size = _apply("Size", [input_shape], name="Size")
+    axes = M._op_mod(M._op_add(op.inputs[1], size), size)
+    gathered = _apply("GatherV2", [input_shape, axes, np.int32(0)])
+    count = _apply("Prod", [gathered, M._reduction_dims(gathered, None)])
+    return _apply("RealDiv", [sum_grad, _apply("Cast", [count], DstT=_dt(grad))],
                   name="truediv"), None
 
 
 def _MinOrMaxGrad(op, grad):  # noqa: N802
     x = op.inputs[0]
-    y, _ = _reshape_to_kept(op, op.outputs[0])
-    g, _ = _reshape_to_kept(op, grad)
+    axes = _reduced_axes(op)
+    if axes is not None and x.shape.is_fully_defined():
+        dims = x.shape.as_list()
+        kept = np.asarray([1 if i in axes else d for i, d in enumerate(dims)], np.int32)
+        _const(np.asarray(dims, np.int32), dtypes.int32, name="Shape")
+    else:
+        _, kept = _dynamic_reduced_shape(op)
+    y = _apply("Reshape", [op.outputs[0], kept])
+    g = _apply("Reshape", [grad, kept])
     indicators = _apply("Cast", [_apply("Equal", [y, x])], DstT=_dt(grad))
-    num_selected = _apply("Sum", [indicators, op.inputs[1]], keep_dims=True)
+    num_selected = _apply("Reshape", [_apply("Sum", [indicators, op.inputs[1]]), kept])
     # NOTE: ties share the gradient evenly, as in TF.
-    return _mul(_apply("RealDiv", [indicators, num_selected]), g), None
+    r = _omul(_odiv(indicators, num_selected), g)
+    try:
+        r.set_shape(x.shape)
+    except ValueError:
+        pass
+    return r, None
 
 
 def _EuclideanNormGrad(op, grad):  # noqa: N802
@@ -756,8 +879,8 @@ def _CumprodGrad(op, grad):  # noqa: N802
     x, axis = op.inputs
     ex, rev = op._attrs["exclusive"], op._attrs["reverse"]
     prod = _apply("Cumprod", [x, axis], exclusive=ex, reverse=rev)
-    o = _apply("Cumsum", [_mul(prod, grad), axis], exclusive=ex, reverse=not rev)
-    return _apply("RealDiv", [o, x]), None
+    o = _apply("Cumsum", [_omul(prod, grad), axis], exclusive=ex, reverse=not rev)
+    return _div_no_nan(o, x), None
 
 
 _set("Cumsum", _CumsumGrad)
@@ -789,7 +912,7 @@ def _batch_mm_grads(op, grad, v2):
 
     def mm(p, q, adj_p, adj_q, which):
         extra = {"grad_x": which == "x", "grad_y": which == "y"}
-        return _apply(op_type, [p, q], adj_x=adj_p, adj_y=adj_q, **extra)
+        return _apply(op_type, [p, q], name="MatMul", adj_x=adj_p, adj_y=adj_q, **extra)
 
     if not ax and not ay:
         gx, gy = mm(grad, y, False, True, "x"), mm(x, grad, True, False, "y")
@@ -824,6 +947,8 @@ def _EinsumGrad(op, grad):  # noqa: N802
     ins, rhs = M._parse_equation(eq, len(op.inputs))
     if "..." in eq:
         raise NotImplementedError("tensorweave: Einsum gradients with '...' are not supported.")
+    for i, t in enumerate(op.inputs):
+        _shape_or_const(t, "Shape" if i == 0 else "Shape_%d" % i)
     grads = []
     for i, labels in enumerate(ins):
         others = [(ins[j], op.inputs[j]) for j in range(len(ins)) if j != i]

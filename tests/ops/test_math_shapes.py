@@ -118,9 +118,14 @@ def test_cast_static_and_same_dtype():
 
 
 def test_kernel_outputs_are_arrays_for_scalars():
-    with tf.Session() as s:
-        a = tf.constant(2.0)
-        outs = s.run([a + a, tf.reduce_sum(a), tf.argmax(tf.constant([1.0, 3.0])),
-                      tf.sqrt(a), tf.equal(a, a), tf.cast(a, tf.int32)])
-    for o, dt in zip(outs, [np.float32, np.float32, np.int64, np.float32, np.bool_, np.int32]):
+    from tensorweave.framework import registry
+
+    ops = registry.registered_ops()
+    a = np.asarray(np.float32(2.0))
+    axis = np.asarray([], np.int32)
+    outs = [ops["AddV2"].kernel(a, a), ops["Sum"].kernel(a, axis), ops["Sqrt"].kernel(a),
+            ops["Equal"].kernel(a, a), ops["Cast"].kernel(a, DstT=tf.int32),
+            ops["ArgMax"].kernel(np.asarray([1.0, 3.0], np.float32), np.asarray(0, np.int32),
+                                 output_type=tf.int64)]
+    for o, dt in zip(outs, [np.float32, np.float32, np.float32, np.bool_, np.int32, np.int64]):
         assert isinstance(o, np.ndarray) and o.dtype == dt
