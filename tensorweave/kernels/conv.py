@@ -7,6 +7,10 @@ a col2im scatter-add over the kernel taps.  Filters are always ``[*k, in, out]``
 whatever ``data_format`` says).  NCHW/NCDHW inputs are transposed to channels-last and back.
 """
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from . import _util as U
@@ -24,7 +28,56 @@ __all__ = [
     "depthwise_conv2d_native",
     "depthwise_conv2d_native_backprop_filter",
     "depthwise_conv2d_native_backprop_input",
+    "set_num_threads",
 ]
+
+
+# ------------------------------------------------------------------ intra-op threads
+# Big convolutions split their batch over a few threads, each running single-threaded
+# BLAS on its own im2col buffer (NumPy releases the GIL in the GEMM and the copies).  The
+# threads sleep while idle, unlike a BLAS library's spinning workers, so a busy machine does
+# not stall them.  The session sets the count from `intra_op_parallelism_threads`.
+_NUM_THREADS = max(1, min(os.cpu_count() or 1, 8))
+_POOL = None
+_POOL_LOCK = threading.Lock()
+# Below this many multiply-adds per step a split does not pay for the thread hand-off.
+_PARALLEL_MIN_MACS = 4 << 20
+
+
+def set_num_threads(n):
+    """Threads a single convolution may use (1 = serial); returns the previous value."""
+    global _NUM_THREADS
+    old = _NUM_THREADS
+    _NUM_THREADS = max(1, int(n))
+    return old
+
+
+def _pool():
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL._max_workers < _NUM_THREADS - 1:
+            _POOL = ThreadPoolExecutor(max_workers=max(1, _NUM_THREADS - 1),
+                                       thread_name_prefix="tensorweave-intra")
+        return _POOL
+
+
+def _batch_parts(n, macs):
+    """Contiguous batch ranges, one per thread (a single range when not worth splitting)."""
+    t = min(_NUM_THREADS, n)
+    if t <= 1 or macs < _PARALLEL_MIN_MACS:
+        return [(0, n)]
+    step = -(-n // t)
+    return [(b, min(n, b + step)) for b in range(0, n, step)]
+
+
+def _run_parts(fn, parts):
+    """fn(lo, hi) for each part: the first in this thread, the others on the pool."""
+    if len(parts) == 1:
+        return [fn(*parts[0])]
+    pool = _pool()
+    futs = [pool.submit(fn, lo, hi) for lo, hi in parts[1:]]
+    first = fn(*parts[0])
+    return [first] + [f.result() for f in futs]
 
 
 # ----------------------------------------------------------------------------- attrs
@@ -102,8 +155,12 @@ def _conv_fwd(x, w, s, d, out, pads):
     res = np.empty((n, *out, o), dtype=dtype)
     if U.prod(out) == 0 or n == 0:
         return res
-    for b0, b1, col in _im2col_chunks(x, k, s, d, out, pads):
-        np.matmul(col, wm, out=res[b0:b1].reshape(-1, o))
+
+    def part(lo, hi):
+        for b0, b1, col in _im2col_chunks(x[lo:hi], k, s, d, out, pads):
+            np.matmul(col, wm, out=res[lo + b0:lo + b1].reshape(-1, o))
+
+    _run_parts(part, _batch_parts(n, n * U.prod(out) * wm.size))
     return res
 
 
@@ -115,10 +172,19 @@ def _conv_bwd_filter(x, dy, k, s, d, out, pads):
         return np.zeros((*k, c, o), dtype=dtype)
     if U.prod(k) == 1 and all(v == 1 for v in s) and tuple(x.shape[1:-1]) == tuple(out):
         return (x.reshape(-1, c).T @ dy.reshape(-1, o)).reshape(*k, c, o)
-    dw = None
-    for b0, b1, col in _im2col_chunks(x, k, s, d, out, pads):
-        part = col.T @ dy[b0:b1].reshape(-1, o)
-        dw = part if dw is None else np.add(dw, part, out=dw)
+
+    def part(lo, hi):
+        dw = None
+        for b0, b1, col in _im2col_chunks(x[lo:hi], k, s, d, out, pads):
+            p = col.T @ dy[lo + b0:lo + b1].reshape(-1, o)
+            dw = p if dw is None else np.add(dw, p, out=dw)
+        return dw
+
+    # NOTE: partial sums are added in a fixed order, so a given thread count is deterministic.
+    parts = _run_parts(part, _batch_parts(n, n * U.prod(out) * U.prod(k) * c * o))
+    dw = parts[0]
+    for p in parts[1:]:
+        np.add(dw, p, out=dw)
     return dw.reshape(*k, c, o)
 
 

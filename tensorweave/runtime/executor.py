@@ -224,6 +224,8 @@ class Plan:
 
         def need_tensor(t):
             while id(t) in alias:
+                for c in t.op._control_inputs:  # an aliased Identity's guards still run
+                    stack.append((c, True))
                 t = alias[id(t)]
             if id(t) in consts or id(t) in feed_index:
                 return
@@ -434,8 +436,11 @@ class Plan:
                 if name != "_":
                     env[name] = v
             record(st.op, int(t0 * 1e6), int(t1 * 1e6), outs, threading.get_ident())
-        return [(_copy(env[s]) if cp else env[s])
+        vals = [(_copy(env[s]) if cp else env[s])
                 for s, cp in zip(self.fetch_slots, self.fetch_copy)]
+        if getattr(self, "append_none", False):
+            vals.append(None)
+        return vals
 
 
 def _copy(a):
@@ -473,9 +478,18 @@ class ParallelRunner:
                     producer[o] = i
         step_of_op = {id(st.op): i for i, st in enumerate(steps)}
         preds = []
+        alias = plan.rewrites.alias
         for i, st in enumerate(steps):
             p = set(producer[s_] for s_ in st.ins if s_ in producer)
             p.update(self._control_preds(st.op, step_of_op))
+            fused = plan.rewrites.fused.get(id(st.op))
+            srcs = [st.op] if fused is None else [st.op, fused]
+            for src in srcs:
+                p.update(self._control_preds(src, step_of_op))
+                for t in src._inputs:
+                    while id(t) in alias:  # guards of aliased (skipped) Identity ops
+                        p.update(self._control_preds(t.op, step_of_op))
+                        t = alias[id(t)]
             p.discard(i)
             preds.append(p)
         # Serial order is a topological order; keep any extra edge pointing backwards only.
@@ -624,8 +638,11 @@ class ParallelRunner:
                 finish(item)
         if error is not None:
             raise error
-        return [(_copy(env[s_]) if cp else env[s_])
+        vals = [(_copy(env[s_]) if cp else env[s_])
                 for s_, cp in zip(plan.fetch_slots, plan.fetch_copy)]
+        if getattr(plan, "append_none", False):
+            vals.append(None)
+        return vals
 
 
 def _bad_cpu(dev):

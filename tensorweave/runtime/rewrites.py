@@ -1,0 +1,363 @@
+"""Plan-time graph rewrites (the part of TF's Grappler that pays off in a Python executor).
+
+They never change the Graph: they decide, per compiled plan, which tensors are known
+constants, which tensors are the same value as another one, and which ops need not run.
+Each rewrite is switchable through `ConfigProto.graph_options.rewrite_options` (TF's
+RewriterConfig toggles; OFF disables) and, as in TF1, `optimizer_options.opt_level = L0`
+turns constant folding and common-subexpression elimination off:
+
+- dependency optimization (`dependency_optimization`): a stateless op reached only through
+  control edges is not run (its stateful ancestors still are, in the same order);
+- constant folding (`constant_folding`): Const outputs, Shape/Size/Rank/ShapeN of statically
+  known shapes, and every stateless deterministic op whose inputs are all folded (up to
+  `max_folded_constant_in_bytes`, 10 MB by default) are computed once, at plan time;
+- arithmetic simplification (`arithmetic_optimization`): Identity/Snapshot/StopGradient
+  outputs alias their input (an Identity's control inputs then guard its consumers), a Reshape to the input's own static shape and a reduction over
+  no axes alias their input;
+- common-subexpression elimination (`common_subgraph_elimination`): stateless ops with the
+  same type, attrs and inputs compute once;
+- fusion (`remapping`): Relu/Tanh of a fresh Add/AddV2/BiasAdd result whose
+  only consumer it is computes in place (same ufunc, same numbers, one buffer less).
+
+Random, stateful, control-flow and side-effecting ops are never folded, merged or skipped.
+"""
+import os
+
+import numpy as np
+
+from tensorweave.framework import registry
+
+TOGGLE_OFF = 2
+L0 = -1
+
+# Op types never folded, merged or skipped, whatever their registry entry says.
+_NEVER = frozenset([
+    "Placeholder", "PlaceholderV2", "PlaceholderWithDefault", "NoOp", "Assert", "Print",
+    "PrintV2", "CheckNumerics", "CheckNumericsV2", "PyFunc", "PyFuncStateless", "EagerPyFunc",
+    "Enter", "RefEnter", "Exit", "RefExit", "Switch", "RefSwitch", "Merge", "RefMerge",
+    "NextIteration", "RefNextIteration", "LoopCond", "ControlTrigger", "If", "StatelessIf",
+    "While", "StatelessWhile", "PartitionedCall", "StatefulPartitionedCall", "Const",
+    "VariableV2", "Variable", "VarHandleOp", "ReadVariableOp", "TemporaryVariable",
+    "DestroyTemporaryVariable", "ImmutableConst", "HostConst",
+])
+_RANDOM_WORDS = ("Random", "Truncated", "Multinomial", "Shuffle", "Sample", "Dropout")
+_IDENTITY_TYPES = frozenset(["Identity", "Snapshot", "StopGradient", "PreventGradient"])
+_REDUCTIONS = frozenset(["Sum", "Mean", "Prod", "Max", "Min", "All", "Any"])
+_SHAPE_TYPES = frozenset(["Shape", "Size", "Rank", "ShapeN"])
+_FUSABLE_ACT = frozenset(["Relu", "Tanh"])
+_FUSABLE_ADD = frozenset(["Add", "AddV2", "BiasAdd"])
+_DEFAULT_MAX_FOLD_BYTES = 10 << 20
+
+
+class Settings:
+    """Which rewrites run, from a ConfigProto (all on by default, as in TF)."""
+
+    __slots__ = ("constant_folding", "arithmetic", "cse", "dependency", "remapping",
+                 "max_fold_bytes")
+
+    def __init__(self, config=None):
+        self.constant_folding = self.arithmetic = self.cse = True
+        self.dependency = self.remapping = True
+        self.max_fold_bytes = _DEFAULT_MAX_FOLD_BYTES
+        if os.environ.get("TENSORWEAVE_REWRITES") == "0":  # debugging switch: all off
+            self.constant_folding = self.arithmetic = self.cse = False
+            self.dependency = self.remapping = False
+            return
+        if config is None:
+            return
+        go = config.graph_options
+        ro = go.rewrite_options
+        oo = go.optimizer_options
+        l0 = oo.opt_level == L0
+        self.constant_folding = ro.constant_folding != TOGGLE_OFF and (
+            not l0 or oo.do_constant_folding)
+        self.cse = ro.common_subgraph_elimination != TOGGLE_OFF and (
+            not l0 or oo.do_common_subexpression_elimination)
+        self.arithmetic = ro.arithmetic_optimization != TOGGLE_OFF
+        self.dependency = ro.dependency_optimization != TOGGLE_OFF
+        self.remapping = ro.remapping != TOGGLE_OFF
+        if ro.disable_meta_optimizer:
+            self.constant_folding = self.cse = self.arithmetic = False
+            self.dependency = self.remapping = False
+        if oo.max_folded_constant_in_bytes > 0:
+            self.max_fold_bytes = int(oo.max_folded_constant_in_bytes)
+
+    @classmethod
+    def none(cls):
+        s = cls()
+        s.constant_folding = s.arithmetic = s.cse = s.dependency = s.remapping = False
+        return s
+
+    def key(self):
+        return (self.constant_folding, self.arithmetic, self.cse, self.dependency,
+                self.remapping, self.max_fold_bytes)
+
+
+def _opdef(op):
+    return op._opdef or registry._OPS.get(op.type)
+
+
+def is_pure(op):
+    """True for a stateless, deterministic op that has no effect besides its outputs."""
+    t = op.type
+    if t in _NEVER or any(w in t for w in _RANDOM_WORDS):
+        return False
+    od = _opdef(op)
+    if od is None or od.stateful or od.ref_inputs or od.kernel_factory is not None:
+        return False
+    for o in op._outputs:
+        if o._dtype.is_ref_dtype or o._dtype.name in ("resource", "variant"):
+            return False
+    return True
+
+
+def skippable_control_dep(op):
+    """Dependency optimization: may a control edge on `op` be replaced by `op`'s inputs?"""
+    return is_pure(op)
+
+
+class Result:
+    """What the rewrites decided for one plan."""
+
+    def __init__(self):
+        self.consts = {}    # id(tensor) -> array (value known at plan time)
+        self.alias = {}     # id(tensor) -> tensor it equals
+        self.fused = {}     # id(activation op) -> id(add op) computed inside it
+        self.skip = set()   # id(op) of ops that need not run
+        self.folded_ops = 0
+        self.cse_ops = 0
+
+
+def _static_dims(t):
+    dims = t._shape._dims
+    if dims is None or any(d is None for d in dims):
+        return None
+    return [int(d) for d in dims]
+
+
+def _attr_key(op):
+    items = []
+    for k in sorted(op._attrs):
+        if k.startswith("_"):
+            continue
+        v = op._attrs[k]
+        if isinstance(v, np.ndarray):
+            return None
+        try:
+            hash(v)
+            items.append((k, v))
+        except TypeError:
+            r = repr(v)
+            if "object at 0x" in r:
+                return None
+            items.append((k, r))
+    return tuple(items)
+
+
+def optimize(order, fetches, feed_ids, settings, kernel_of):
+    """Runs the enabled rewrites over the topologically ordered ops of a plan.
+
+    `kernel_of(op)` gives the bound kernel callable (used for folding at plan time).
+    Fetched tensors keep their own values (a fetch of a folded tensor returns a copy).
+    """
+    res = Result()
+    if not (settings.constant_folding or settings.arithmetic or settings.cse or
+            settings.remapping):
+        return res
+    consts, alias = res.consts, res.alias
+    max_bytes = settings.max_fold_bytes
+
+    def resolve(t):
+        while id(t) in alias:
+            t = alias[id(t)]
+        return t
+
+    cse_table = {}
+    for op in order:
+        outs = op._outputs
+        if any(id(o) in feed_ids for o in outs):
+            continue
+        t = op.type
+        if settings.constant_folding:
+            if t == "Const" and not op._control_inputs:
+                v = op._attrs.get("value")
+                if isinstance(v, np.ndarray) and v.nbytes <= max_bytes:
+                    consts[id(outs[0])] = v
+                    res.skip.add(id(op))
+                    continue
+            if t in _SHAPE_TYPES and not op._control_inputs and _fold_shape(op, consts):
+                res.skip.add(id(op))
+                res.folded_ops += 1
+                continue
+        pure = None
+        ins = [resolve(x) for x in op._inputs]
+        if settings.constant_folding and ins and all(id(x) in consts for x in ins) and (
+                not op._control_inputs):
+            pure = is_pure(op)
+            if pure and _fold(op, [consts[id(x)] for x in ins], consts, kernel_of, max_bytes):
+                res.skip.add(id(op))
+                res.folded_ops += 1
+                continue
+        if settings.arithmetic and len(outs) == 1 and (
+                not op._control_inputs or t in _IDENTITY_TYPES):
+            if pure is None:
+                pure = is_pure(op)
+            if pure and _simplify(op, ins, consts, alias):
+                res.skip.add(id(op))
+                continue
+        if settings.cse and outs:
+            if pure is None:
+                pure = is_pure(op)
+            if pure:
+                ak = _attr_key(op)
+                if ak is not None:
+                    key = (t, ak, tuple(id(x) for x in ins),
+                           tuple(sorted(id(c) for c in op._control_inputs)))
+                    prev = cse_table.get(key)
+                    if prev is None:
+                        cse_table[key] = op
+                    else:
+                        for a, b in zip(outs, prev._outputs):
+                            alias[id(a)] = b
+                        res.skip.add(id(op))
+                        res.cse_ops += 1
+                        continue
+    if settings.remapping:
+        _fuse(order, fetches, res, resolve)
+    return res
+
+
+def _fold_shape(op, consts):
+    t = op.type
+    if t == "ShapeN":
+        vals = []
+        for x in op._inputs:
+            d = _static_dims(x)
+            if d is None:
+                return False
+            vals.append(d)
+        np_dt = op._outputs[0]._dtype.np_dtype
+        for o, d in zip(op._outputs, vals):
+            consts[id(o)] = np.asarray(d, dtype=np_dt)
+        return True
+    x = op._inputs[0]
+    out = op._outputs[0]
+    np_dt = out._dtype.np_dtype
+    if t == "Rank":
+        if x._shape._dims is None:
+            return False
+        consts[id(out)] = np.asarray(len(x._shape._dims), dtype=np_dt)
+        return True
+    d = _static_dims(x)
+    if d is None:
+        return False
+    if t == "Shape":
+        consts[id(out)] = np.asarray(d, dtype=np_dt)
+    else:
+        consts[id(out)] = np.asarray(int(np.prod(d, dtype=np.int64)), dtype=np_dt)
+    return True
+
+
+def _fold(op, args, consts, kernel_of, max_bytes):
+    try:
+        with np.errstate(all="ignore"):
+            r = kernel_of(op)(*args)
+    except Exception:  # noqa: BLE001 - leave the op to fail (or not) at run time
+        return False
+    outs = op._outputs
+    vals = [r] if len(outs) == 1 else (list(r) if outs else [])
+    if len(vals) != len(outs):
+        return False
+    for v, o in zip(vals, outs):
+        if not isinstance(v, np.ndarray) or v.nbytes > max_bytes:
+            return False
+        if v.dtype != o._dtype.np_dtype and o._dtype.np_dtype.kind != "O":
+            return False
+    for v, o in zip(vals, outs):
+        v = np.array(v, copy=True)  # own the buffer: no view into another constant
+        v.flags.writeable = False
+        consts[id(o)] = v
+    return True
+
+
+def _simplify(op, ins, consts, alias):
+    """Output equal to an input (by static shapes or folded attrs): alias it."""
+    t = op.type
+    out = op._outputs[0]
+    if t in _IDENTITY_TYPES:
+        x = ins[0]
+        if x._dtype.is_ref_dtype:
+            return False
+        alias[id(out)] = x
+        return True
+    if t == "Reshape" and len(ins) == 2 and id(ins[1]) in consts:
+        x = ins[0]
+        d = _static_dims(x)
+        if d is None or out._dtype != x._dtype:
+            return False
+        want = consts[id(ins[1])]
+        if want.ndim != 1 or list(int(v) for v in want) != d:
+            return False
+        alias[id(out)] = x
+        return True
+    if t in _REDUCTIONS and len(ins) == 2 and id(ins[1]) in consts:
+        axes = consts[id(ins[1])]
+        if axes.size != 0 or out._dtype != ins[0]._dtype:
+            return False
+        alias[id(out)] = ins[0]
+        return True
+    return False
+
+
+def _fuse(order, fetches, res, resolve):
+    """Activation(fresh Add result) computed in place when the add has no other consumer."""
+    fetched = set(id(resolve(t)) for t in fetches)
+    consumers = {}
+    for op in order:
+        if id(op) in res.skip:
+            continue
+        for x in op._inputs:
+            x = resolve(x)
+            consumers[id(x)] = consumers.get(id(x), 0) + 1
+    for op in order:
+        if op.type not in _FUSABLE_ACT or id(op) in res.skip or op._control_inputs:
+            continue
+        x = resolve(op._inputs[0])
+        src = x.op
+        if src.type not in _FUSABLE_ADD or id(src) in res.skip or src._control_inputs:
+            continue
+        if id(x) in fetched or consumers.get(id(x), 0) != 1 or id(x) in res.consts:
+            continue
+        if x._dtype.np_dtype.kind != "f" or not is_pure(src) or not is_pure(op):
+            continue
+        res.fused[id(op)] = src
+
+
+def fused_kernel(act_op, act_fn, add_fn):
+    """The kernel of a fused add+activation step: fn(*add_inputs)."""
+    t = act_op.type
+    if t == "Relu":
+        def fn(*args):
+            r = add_fn(*args)
+            if _owned(r, args):
+                z = r.dtype.type(0)
+                return np.maximum(r, z, out=r)
+            return act_fn(r)
+        return fn
+    ufunc = {"Tanh": np.tanh}.get(t)
+    if ufunc is not None:
+        def fn(*args):
+            r = add_fn(*args)
+            if _owned(r, args):
+                return ufunc(r, out=r)
+            return act_fn(r)
+        return fn
+
+    def fn(*args):
+        return act_fn(add_fn(*args))
+    return fn
+
+
+def _owned(r, args):
+    return (type(r) is np.ndarray and r.base is None and r.flags.writeable and
+            all(r is not a for a in args))
