@@ -279,10 +279,30 @@ def _Atan2Grad(op, grad):  # noqa: N802
 
 def _XlogyGrad(op, grad):  # noqa: N802
     x, y = _binary_inputs(op)
-    not_zero_x = _apply("Cast", [_apply("NotEqual", [x, _zeros_like(x)])], DstT=_dt(x))
-    gx = _mul(_apply("Xlogy", [not_zero_x, y]), grad)
-    gy = _mul(_apply("DivNoNan", [x, y]), grad)
-    return _pair(op, grad, gx, gy)
+    sx = _shape_or_const(x, "Shape")
+    sy = _shape_or_const(y, "Shape_1")
+    rx, ry = registry.apply_op("BroadcastGradientArgs", [sx, sy])._outputs
+    zero = M.cast(np.asarray(0.0, _dt(x).np_dtype), _dt(x))
+    not_zero_x = M.cast(_apply("NotEqual", [x, zero]), _dt(x))
+    partial_x = _apply("Xlogy", [not_zero_x, y])
+    partial_y = _apply("Xdivy", [x, y])
+    gx = _apply("Reshape", [_apply("Sum", [_omul(partial_x, grad), rx]), sx])
+    gy = _apply("Reshape", [_apply("Sum", [_omul(partial_y, grad), ry]), sy])
+    return gx, gy
+
+
+def _XdivyGrad(op, grad):  # noqa: N802
+    x, y = _binary_inputs(op)
+    sx = _shape_or_const(x, "Shape")
+    sy = _shape_or_const(y, "Shape_1")
+    rx, ry = registry.apply_op("BroadcastGradientArgs", [sx, sy])._outputs
+    zero = M.cast(np.asarray(0.0, _dt(x).np_dtype), _dt(x))
+    not_zero_x = M.cast(_apply("NotEqual", [x, zero]), _dt(x))
+    partial_x = _apply("Xdivy", [not_zero_x, y])
+    partial_y = _apply("Xdivy", [_neg(x), _apply("Square", [y])])
+    gx = _apply("Reshape", [_apply("Sum", [_omul(partial_x, grad), rx]), sx])
+    gy = _apply("Reshape", [_apply("Sum", [_omul(partial_y, grad), ry]), sy])
+    return gx, gy
 
 
 for _t, _g in (("Add", _AddGrad), ("AddV2", _AddGrad), ("Sub", _SubGrad), ("Mul", _MulGrad),
@@ -290,7 +310,7 @@ for _t, _g in (("Add", _AddGrad), ("AddV2", _AddGrad), ("Sub", _SubGrad), ("Mul"
                ("DivNoNan", _DivNoNanGrad), ("FloorMod", _FloorModGrad), ("Pow", _PowGrad),
                ("Maximum", _MaximumGrad), ("Minimum", _MinimumGrad),
                ("SquaredDifference", _SquaredDifferenceGrad), ("Atan2", _Atan2Grad),
-               ("Xlogy", _XlogyGrad)):
+               ("Xlogy", _XlogyGrad), ("Xdivy", _XdivyGrad)):
     _set(_t, _g)
 
 

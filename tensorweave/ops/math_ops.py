@@ -169,6 +169,14 @@ _binary("MulNoNan", _mul_no_nan)
 _binary("Polygamma", lambda a, x: _sp.polygamma(a, x).astype(x.dtype, copy=False),
         arg_names=("a", "x"))
 
+def _xdivy(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(x == 0, np.zeros_like(x), np.true_divide(x, y))
+    return r.astype(x.dtype, copy=False)
+
+
+_binary("Xdivy", _xdivy)
+
 _CMP_ATTRS = {"incompatible_shape_error": True}
 _binary("Equal", np.equal, out_type="bool", extra_attrs=_CMP_ATTRS)
 _binary("NotEqual", np.not_equal, out_type="bool", extra_attrs=_CMP_ATTRS)
@@ -1088,6 +1096,10 @@ def conj(x, name=None):
         if x.dtype.base_dtype.is_complex:
             return _apply("Conj", [x], name=scope)
         return x
+
+
+def xdivy(x, y, name=None):
+    return _apply("Xdivy", [x, y], name=name)
 
 
 def equal(x, y, name=None):

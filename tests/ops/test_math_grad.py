@@ -246,3 +246,7 @@ def test_linalg_grads():
     # Cholesky: differentiate through a symmetrized input so perturbations stay symmetric.
     check_gradient(lambda m: tf.linalg.cholesky(
         (m + tf.linalg.transpose(m)) * 0.5), a, atol=1e-5)
+
+
+def test_xdivy_grad():
+    check_gradient(tf.math.xdivy, normal(2, 3), pos(3), atol=1e-5)

@@ -88,6 +88,7 @@ from tensorweave.ops.math_ops import tensordot as tensordot
 from tensorweave.ops.math_ops import truediv as truediv
 from tensorweave.ops.math_ops import truncatediv as truncatediv
 from tensorweave.ops.math_ops import truncatemod as truncatemod
+from tensorweave.ops.math_ops import xdivy as xdivy
 from tensorweave.ops.math_ops import xlogy as xlogy
 from tensorweave.ops.nn_ops import in_top_k as in_top_k
 from tensorweave.ops.nn_ops import l2_normalize as l2_normalize
