@@ -53,10 +53,11 @@ def _jacobians(x, x_shape, x_value, y, y_shape, delta, sess, feed):
         flat[i] = orig + delta
         f = dict(feed)
         f[x] = xv
-        y_pos = np.asarray(sess.run(y, f), dtype=np.float64).reshape(-1)
+        # NOTE: copies: a fetched view of the fed array would change with the next perturbation.
+        y_pos = np.array(sess.run(y, f), dtype=np.float64).reshape(-1)
         flat[i] = orig - delta
         f[x] = xv
-        y_neg = np.asarray(sess.run(y, f), dtype=np.float64).reshape(-1)
+        y_neg = np.array(sess.run(y, f), dtype=np.float64).reshape(-1)
         flat[i] = orig
         numerical[i, :] = (y_pos - y_neg) / (2 * delta)
     return theoretical, numerical
