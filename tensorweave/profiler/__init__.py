@@ -189,6 +189,12 @@ def _scope_view(stats, opts):
         node = GraphNodeProto(name)
         _fill(node, s)
         nodes[name] = node
+    for name in list(nodes):  # name scopes without an op of their own: empty nodes, as TF
+        parts = name.split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix not in nodes:
+                nodes[prefix] = GraphNodeProto(prefix)
     children = {}
     for name in nodes:
         parent = name.rsplit("/", 1)[0] if "/" in name else None
@@ -268,10 +274,14 @@ def _columns(node, select, root):
     parts = []
     for sel in select:
         if sel == "params":
-            parts.append("%s/%s" % (_fmt_num(node.parameters, "").strip() or "--",
+            if node.parameters and node.shapes and node.shapes[0].ndims is not None:
+                parts.append("x".join(str(d) for d in node.shapes[0].as_list()))
+            parts.append("%s/%s" % (_fmt_num(node.parameters, "").strip()
+                                    if node.parameters else "--",
                                     _fmt_num(node.total_parameters, "params")))
         elif sel == "float_ops":
-            parts.append("%s/%s" % (_fmt_num(node.float_ops, "").strip() or "--",
+            parts.append("%s/%s" % (_fmt_num(node.float_ops, "").strip()
+                                    if node.float_ops else "--",
                                     _fmt_num(node.total_float_ops, "flops")))
         elif sel in ("micros", "cpu_micros", "accelerator_micros"):
             parts.append("%s/%s" % (_fmt_us(node.exec_micros), _fmt_us(node.total_exec_micros)))
@@ -310,10 +320,15 @@ def _report(root, cmd, opts):
     if cmd == "op":
         lines.append("node name | " + " | ".join("# " + s for s in select))
         total_f = max(root.total_float_ops, 1)
+        left = root.total_float_ops
         for c in root.children:
-            lines.append("%-24s %s" % (c.name, _columns(c, select, root)) + (
-                " (%.2f%%)" % (100.0 * c.total_float_ops / total_f)
-                if "float_ops" in select else ""))
+            if select == ["float_ops"]:
+                lines.append("%-24s %s (%.2f%%, %.2f%%)" % (
+                    c.name, _fmt_num(c.total_float_ops, "float_ops"), 100.0 * left / total_f,
+                    100.0 * c.total_float_ops / total_f))
+                left -= c.total_float_ops
+            else:
+                lines.append("%-24s %s" % (c.name, _columns(c, select, root)))
     else:
         lines.append("node name | " + " | ".join("# " + s for s in select))
 

@@ -214,7 +214,7 @@ class Plan:
         """The ops of `order` that must run after the rewrites (order kept)."""
         from tensorweave.runtime import rewrites
 
-        alias, consts, skip = rw.alias, rw.consts, rw.skip
+        alias, consts, skip, guards = rw.alias, rw.consts, rw.skip, rw.guards
         if not (alias or consts or skip or settings.dependency):
             return order
         live = set()
@@ -227,7 +227,11 @@ class Plan:
                 for c in t.op._control_inputs:  # an aliased Identity's guards still run
                     stack.append((c, True))
                 t = alias[id(t)]
-            if id(t) in consts or id(t) in feed_index:
+            if id(t) in consts:
+                for g in guards.get(id(t), ()):
+                    stack.append((g, False))
+                return
+            if id(t) in feed_index:
                 return
             stack.append((t.op, False))
 
@@ -247,7 +251,9 @@ class Plan:
                     for x in op._inputs:
                         while id(x) in alias:
                             x = alias[id(x)]
-                        if id(x) not in consts and id(x) not in feed_index:
+                        if id(x) in consts:
+                            stack.extend((g, False) for g in guards.get(id(x), ()))
+                        elif id(x) not in feed_index:
                             stack.append((x.op, True))
                     for c in op._control_inputs:
                         stack.append((c, True))

@@ -121,6 +121,7 @@ class Result:
 
     def __init__(self):
         self.consts = {}    # id(tensor) -> array (value known at plan time)
+        self.guards = {}    # id(const tensor) -> ops that must still run (a folded Shape's input)
         self.alias = {}     # id(tensor) -> tensor it equals
         self.fused = {}     # id(activation op) -> id(add op) computed inside it
         self.skip = set()   # id(op) of ops that need not run
@@ -186,6 +187,12 @@ def optimize(order, fetches, feed_ids, settings, kernel_of):
                     res.skip.add(id(op))
                     continue
             if t in _SHAPE_TYPES and not op._control_inputs and _fold_shape(op, consts):
+                # NOTE: as Grappler, the input still runs (its errors, e.g. an uninitialized
+                # variable, must surface); only the shape arithmetic downstream is saved.
+                g = tuple(resolve(x).op for x in op._inputs if id(resolve(x)) not in consts)
+                if g:
+                    for o in outs:
+                        res.guards[id(o)] = g
                 res.skip.add(id(op))
                 res.folded_ops += 1
                 continue
@@ -195,6 +202,10 @@ def optimize(order, fetches, feed_ids, settings, kernel_of):
                 not op._control_inputs):
             pure = is_pure(op)
             if pure and _fold(op, [consts[id(x)] for x in ins], consts, kernel_of, max_bytes):
+                g = tuple(dict.fromkeys(o for x in ins for o in res.guards.get(id(x), ())))
+                if g:
+                    for o in outs:
+                        res.guards[id(o)] = g
                 res.skip.add(id(op))
                 res.folded_ops += 1
                 continue
