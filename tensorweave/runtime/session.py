@@ -1,5 +1,6 @@
 """tf.Session and tf.InteractiveSession."""
 import collections
+import os
 import threading
 import warnings
 
@@ -177,7 +178,8 @@ class BaseSession:
         self._log_placement = bool(self._config.log_device_placement)
         self._allow_soft = bool(self._config.allow_soft_placement)
         self._intra = self._config.intra_op_parallelism_threads
-        self._inter = self._config.inter_op_parallelism_threads
+        self._inter = self._config.inter_op_parallelism_threads or int(
+            os.environ.get("TENSORWEAVE_INTER_OP_THREADS", "0") or 0)
         self._structure_version = graph._structure_version
         self._hooks = {}
         from tensorweave.runtime import devices, rewrites
@@ -320,6 +322,7 @@ class BaseSession:
             kernels = plan._kernels
             plan._fn = lambda F, K, _f=fn: _f(F, K) + [None]
             plan._kernels = kernels
+            plan.append_none = True
         plan.timeout_ms = None
         self._plans[key] = plan
         return plan
