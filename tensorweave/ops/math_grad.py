@@ -318,8 +318,18 @@ def _NoGrad2(op, grad):  # noqa: N802
     return None, None
 
 
-for _t in ("FloorDiv", "TruncateDiv", "TruncateMod"):
+for _t in ("FloorDiv", "TruncateDiv"):
     _set(_t, _NoGrad2)
+
+
+def _TruncateModGrad(op, grad):  # noqa: N802
+    # NOTE: x - truncatediv(x, y) * y, with truncatediv locally constant (TF registers none).
+    x, y = _binary_inputs(op)
+    gy = _omul(grad, _neg(_apply("TruncateDiv", [x, y])))
+    return _pair(op, grad, grad, gy)
+
+
+_set("TruncateMod", _TruncateModGrad)
 
 
 # ---------------------------------------------------------------- unary grads
