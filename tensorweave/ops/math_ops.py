@@ -308,7 +308,8 @@ def _select_shape(op):
     try:
         s = t.merge_with(e)
     except ValueError:
-        raise ValueError("Shapes must be equal rank, but are %s and %s" % (t.ndims, e.ndims))
+        raise ValueError("Shapes must be equal rank, but are %s and %s" % (
+            t.ndims, e.ndims)) from None
     if c.ndims is not None and s.ndims is not None and c.ndims == 1 and s.ndims > 1:
         s = tensor_shape.TensorShape([c.as_list()[0]]).concatenate(
             s[1:]).merge_with(s) if c.as_list()[0] is not None else s
@@ -317,7 +318,8 @@ def _select_shape(op):
         try:
             s = s.merge_with(c)
         except ValueError:
-            raise ValueError("Shapes must be equal rank, but are %d and %d" % (c.ndims, s.ndims))
+            raise ValueError("Shapes must be equal rank, but are %d and %d" % (
+                c.ndims, s.ndims)) from None
     return [s]
 
 
@@ -688,7 +690,8 @@ def _add_n_shape(op):
         try:
             s = s.merge_with(t.shape)
         except ValueError:
-            raise ValueError("Shapes must be equal rank, but are %s and %s" % (s, t.shape))
+            raise ValueError("Shapes must be equal rank, but are %s and %s" % (
+                s, t.shape)) from None
     return [s]
 
 
@@ -1522,8 +1525,10 @@ def _tensordot_axes(a, b, axes):
         return list(range(ra - n, ra)), list(range(n))
     if isinstance(axes, (list, tuple)) and len(axes) == 2:
         a_axes, b_axes = axes
-        a_axes = [int(a_axes)] if isinstance(a_axes, (int, np.integer)) else [int(i) for i in a_axes]
-        b_axes = [int(b_axes)] if isinstance(b_axes, (int, np.integer)) else [int(i) for i in b_axes]
+        a_axes = [int(a_axes)] if isinstance(a_axes, (int, np.integer)) else \
+            [int(i) for i in a_axes]
+        b_axes = [int(b_axes)] if isinstance(b_axes, (int, np.integer)) else \
+            [int(i) for i in b_axes]
         if len(a_axes) != len(b_axes):
             raise ValueError("Different number of contraction axes 'a' and 'b', %d != %d." % (
                 len(a_axes), len(b_axes)))

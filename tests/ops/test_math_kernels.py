@@ -49,7 +49,8 @@ def _unit(shape, dtype):
 
 UNARY = [
     ("negative", np.negative, _normal), ("abs", np.abs, _normal), ("sign", np.sign, _normal),
-    ("square", np.square, _normal), ("sqrt", np.sqrt, _pos), ("rsqrt", lambda x: 1 / np.sqrt(x), _pos),
+    ("square", np.square, _normal), ("sqrt", np.sqrt, _pos),
+    ("rsqrt", lambda x: 1 / np.sqrt(x), _pos),
     ("exp", np.exp, _normal), ("expm1", np.expm1, _normal), ("log", np.log, _pos),
     ("log1p", np.log1p, _pos), ("sin", np.sin, _normal), ("cos", np.cos, _normal),
     ("tan", np.tan, _unit), ("asin", np.arcsin, _unit), ("acos", np.arccos, _unit),
@@ -276,7 +277,8 @@ def test_matmul(dtype):
 @pytest.mark.parametrize("eq,shapes", [
     ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]),
     ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]), ("i,j->ij", [(2,), (3,)]),
-    ("ii->i", [(3, 3)]), ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]), ("ij,ij->i", [(2, 3), (2, 3)]),
+    ("ii->i", [(3, 3)]), ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]),
+    ("ij,ij->i", [(2, 3), (2, 3)]),
 ])
 def test_einsum(eq, shapes):
     arrs = [_normal(s, np.float64) for s in shapes]
