@@ -1094,7 +1094,12 @@ def _dynamic_stitch_shape(op):
     i0, d0 = op.inputs[0].shape, op.inputs[n].shape
     if i0.ndims is None or d0.ndims is None:
         return [tensor_shape.unknown_shape()]
-    return [tensor_shape.TensorShape([None] + d0.as_list()[i0.ndims:])]
+    # As TF: with all indices constant, the row count is the largest index + 1.
+    idx = [tensor_util.constant_value(op.inputs[i]) for i in _pyrange(n)]
+    rows = None
+    if all(v is not None for v in idx):
+        rows = builtins.max([int(np.max(v)) for v in idx if np.size(v)], default=-1) + 1
+    return [tensor_shape.TensorShape([rows] + d0.as_list()[i0.ndims:])]
 
 
 def _DynamicStitchGrads(op, grad):  # noqa: N802
