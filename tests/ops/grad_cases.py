@@ -342,14 +342,13 @@ case("DynamicPartition",
      lambda x: tf.concat(tf.dynamic_partition(x, i32([1, 0, 1, 0]), 2), 0) * x,
      normals((4, 2)))
 case("DynamicStitch",
-     lambda x, y: tf.reshape(tf.dynamic_stitch([i32([0, 2]), i32([1, 3])], [x, y]), [4, 2]),
+     lambda x, y: tf.dynamic_stitch([i32([0, 2]), i32([1, 3])], [x, y]),
      normals((2, 2), (2, 2)),
      notes="no duplicate indices: TF's gradient (matched here) also feeds the overwritten "
-           "values; reshape because the static row count is unknown here (TF infers it from "
-           "constant indices)")
+           "values")
 case("ParallelDynamicStitch",
      lambda x, y: __import__("tensorweave.ops.indexing", fromlist=["x"]).parallel_dynamic_stitch(
-         [i32([0, 2]), i32([1, 3])], [x, y]) * tf.ones([4, 2], tf.float64), normals((2, 2), (2, 2)),
+         [i32([0, 2]), i32([1, 3])], [x, y]), normals((2, 2), (2, 2)),
      notes="no public TF1 name (tf.raw_ops in TF2)")
 case("BatchToSpaceND", lambda x: tf.batch_to_space_nd(x, [2, 2], [[0, 0], [1, 0]]),
      normals((4, 1, 2, 2)))
