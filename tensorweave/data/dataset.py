@@ -4,9 +4,7 @@ import os
 from tensorweave.data import dataset_ops  # noqa: F401 - registers the ops
 from tensorweave.framework import dtypes as dtypes_lib
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
-from tensorweave.framework import tensor_util
+from tensorweave.framework import registry, tensor_shape, tensor_util
 from tensorweave.ops import func_graph as fg_lib
 
 AUTOTUNE = -1

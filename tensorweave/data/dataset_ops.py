@@ -10,9 +10,7 @@ import numpy as np
 
 from tensorweave.data import runtime
 from tensorweave.framework import dtypes as dtypes_lib
-from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
+from tensorweave.framework import registry, tensor_shape
 from tensorweave.framework.registry import INT, TYPE_LIST, register_op
 from tensorweave.ops import func_graph as fg_lib
 from tensorweave.ops.data_flow_ops import handle_array

@@ -25,6 +25,9 @@ class DatasetValue:
     def __init__(self, gen, state=None):
         self._gen = gen
         self.state = state
+        # (input DatasetValue, FunctionRunner, parallel calls) for map datasets, so a batch
+        # right after a map can run the function once per batch (see vectorize.py).
+        self.map_info = getattr(gen, "map_info", None)
 
     def iterate(self):
         return iter(self._gen())
@@ -47,14 +50,27 @@ class FunctionRunner:
         self._plan = None
         self._lock = threading.Lock()
 
-    def __call__(self, element):
+    @property
+    def plan(self):
         plan = self._plan
         if plan is None:
             with self._lock:
                 if self._plan is None:
                     self._plan = compile_function(self.fg, self.state)
                 plan = self._plan
-        return plan.run(list(element) + self.captured)
+        return plan
+
+    def vectorized(self):
+        from tensorweave.data import vectorize
+
+        v = getattr(self, "_vectorized", None)
+        if v is None:
+            v = self._vectorized = vectorize.VectorizedFunction(
+                self.plan, len(self.fg.inputs) - len(self.captured))
+        return v
+
+    def __call__(self, element):
+        return self.plan.run(list(element) + self.captured)
 
 
 def tensor_slices(comps):
@@ -81,35 +97,47 @@ def map_gen(inp, fn):
         for el in inp.iterate():
             yield tuple(fn(el))
 
+    gen.map_info = (inp, fn, 1)
     return gen
 
 
-def parallel_map_gen(inp, fn, num_parallel_calls, state):
+def parallel_map_gen(inp, fn, num_parallel_calls, state, chunk=16):
+    """Map on a pool of num_parallel_calls threads, in input order.
+
+    Work is handed out in chunks of up to `chunk` elements (one future per chunk), so the
+    per-element cost is the function call itself, not the pool's bookkeeping.
+    """
     n = max(1, int(num_parallel_calls))
+
+    def run_chunk(els):
+        return [tuple(fn(el)) for el in els]
 
     def gen():
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=n,
                                                      thread_name_prefix="tw_data_map")
         pending = collections.deque()
         src = inp.iterate()
+        size = 1
         try:
             exhausted = False
             while True:
                 while not exhausted and len(pending) < 2 * n:
-                    try:
-                        el = next(src)
-                    except StopIteration:
+                    els = list(itertools.islice(src, size))
+                    if len(els) < size:
                         exhausted = True
-                        break
-                    pending.append(pool.submit(fn, el))
+                    if els:
+                        pending.append(pool.submit(run_chunk, els))
+                    # NOTE: start with small chunks so the first elements come quickly.
+                    size = min(chunk, size * 2)
                 if not pending:
                     return
-                yield tuple(pending.popleft().result())
+                yield from pending.popleft().result()
         finally:
             for f in pending:
                 f.cancel()
             pool.shutdown(wait=False)
 
+    gen.map_info = (inp, fn, n)
     return gen
 
 
@@ -178,6 +206,8 @@ def batch_gen(inp, batch_size, drop_remainder):
     bs = int(batch_size)
     if bs <= 0:
         raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+    if inp.map_info is not None and bs > 1:
+        return fused_map_batch_gen(inp.map_info, bs, drop_remainder)
 
     def gen():
         buf = []
@@ -192,17 +222,72 @@ def batch_gen(inp, batch_size, drop_remainder):
     return gen
 
 
+def fused_map_batch_gen(map_info, bs, drop_remainder):
+    """map(f) + batch(bs): f runs once per batch, vectorized (per element when it must)."""
+    from tensorweave.data import vectorize
+
+    src, fn, n = map_info
+
+    def compute(els):
+        comps = vectorize.stack_elements(els)
+        if comps is not None:
+            try:
+                return fn.vectorized()(comps, fn.captured, len(els))
+            except Exception:
+                pass
+        return _stack([tuple(fn(el)) for el in els])
+
+    def chunks():
+        it = src.iterate()
+        while True:
+            els = list(itertools.islice(it, bs))
+            if not els or (len(els) < bs and drop_remainder):
+                return
+            yield els
+            if len(els) < bs:
+                return
+
+    def gen():
+        if n <= 1:
+            for els in chunks():
+                yield compute(els)
+            return
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=n,
+                                                     thread_name_prefix="tw_data_map")
+        pending = collections.deque()
+        it = chunks()
+        try:
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < n + 1:
+                    try:
+                        els = next(it)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending.append(pool.submit(compute, els))
+                if not pending:
+                    return
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=False)
+
+    return gen
+
+
 def _stack(buf):
     out = []
     for i in range(len(buf[0])):
         parts = [b[i] for b in buf]
         first = parts[0]
-        for p in parts:
+        for j, p in enumerate(parts):
             if p.shape != first.shape:
                 raise errors.InvalidArgumentError(
                     None, None, "Cannot batch tensors with different shapes in component %d. "
                     "First element had shape %s and element %d had shape %s." % (
-                        i, _fmt(first.shape), parts.index(p), _fmt(p.shape)))
+                        i, _fmt(first.shape), j, _fmt(p.shape)))
         out.append(np.stack(parts))
     return tuple(out)
 
@@ -365,7 +450,7 @@ def prefetch_gen(inp, buffer_size, state):
                     if stop.is_set():
                         return
                 item = _END
-            except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
+            except BaseException as e:
                 item = _Raise(e)
             while not stop.is_set():
                 try:
@@ -433,7 +518,7 @@ class IteratorResource:
         if old is not None and hasattr(old, "close"):
             try:
                 old.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     def get_next(self):
@@ -455,5 +540,5 @@ class IteratorResource:
         if it is not None and hasattr(it, "close"):
             try:
                 it.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass

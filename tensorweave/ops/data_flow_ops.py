@@ -14,11 +14,9 @@ import threading
 import numpy as np
 
 from tensorweave.framework import dtypes as dtypes_lib
-from tensorweave.framework import errors
+from tensorweave.framework import errors, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
-from tensorweave.framework.registry import INT, REQUIRED, TYPE_LIST, register_op
+from tensorweave.framework.registry import REQUIRED, TYPE_LIST, register_op
 from tensorweave.runtime import deadlines
 
 _TSHAPE = tensor_shape.TensorShape

@@ -12,10 +12,8 @@ import threading
 import numpy as np
 
 from tensorweave.formats import tfrecord
-from tensorweave.framework import errors
+from tensorweave.framework import errors, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
 from tensorweave.framework.registry import REQUIRED, register_op
 from tensorweave.ops.data_flow_ops import _unwrap, handle_array
 

@@ -11,10 +11,8 @@ import numpy as np
 
 from tensorweave.formats import example_pb2
 from tensorweave.framework import dtypes as dtypes_lib
-from tensorweave.framework import errors
+from tensorweave.framework import errors, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
 from tensorweave.framework.registry import INT, TYPE, TYPE_LIST, register_op
 
 _S = tensor_shape.TensorShape
@@ -70,7 +68,7 @@ def _parse_one(data):
     ex = example_pb2.Example()
     try:
         ex.ParseFromString(bytes(data))
-    except Exception:  # noqa: BLE001 - protobuf's DecodeError
+    except Exception:
         raise errors.InvalidArgumentError(None, None, "Could not parse example input, value: "
                                           "'%r'" % (bytes(data)[:40],))
     return ex.features.feature
@@ -164,6 +162,12 @@ def _parse_example_impl(serialized, names, sparse_keys, dense_keys, ragged_keys,
         dt = dtypes_lib.as_dtype(dt)
         kind = _KIND[dt]
         shp = _shape_list(dshape)
+        if scalar and not (shp and shp[0] == -1):
+            # NOTE: the common single-example path, without per-batch stacking.
+            f = feats[0]
+            v = _values(f[key], kind, key, dt) if key in f else None
+            dense.append(_dense_from(v, key, shp, dt, np.asarray(default), 0))
+            continue
         parts = []
         for b, f in enumerate(feats):
             v = _values(f[key], kind, key, dt) if key in f else None
@@ -249,7 +253,7 @@ def _dense_default_tensor(default, dt, shape, key):
         if shape and shape[0] is None:
             return array_ops.constant(b"" if dt == dtypes_lib.string else 0, dtype=dt,
                                       name="key_%s" % key)
-        return array_ops.constant([], dtype=dt, name="padding" if False else None)
+        return array_ops.constant([], dtype=dt)
     t = registry.convert_to_tensor(default, dtype=dt, name="key_%s" % key)
     if shape and shape[0] is None:
         return t
@@ -398,7 +402,7 @@ def _parse_seq_kernel(serialized, debug_name, c_sparse_keys, c_dense_keys, c_rag
     se = example_pb2.SequenceExample()
     try:
         se.ParseFromString(bytes(ser))
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise errors.InvalidArgumentError(None, None, "Could not parse SequenceExample")
     ctx = _parse_example_impl(
         np.asarray(example_pb2.Example(features=se.context).SerializeToString(), dtype=object),
@@ -509,7 +513,7 @@ register_op("DecodeRaw", inputs=["bytes: string"], outputs=["output: out_type"],
             kernel=_decode_raw_kernel)
 
 
-def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, bytes=None):  # noqa: A002
+def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, bytes=None):
     """Reinterprets the bytes of a string as a vector of numbers."""
     if input_bytes is None:
         input_bytes = bytes
@@ -587,7 +591,7 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
             defaults.append(d)
         else:
             arr = np.asarray(d)
-            if arr.dtype.kind in "USO" or (arr.size == 0 and False):
+            if arr.dtype.kind in "USO":
                 defaults.append(registry.convert_to_tensor(d, dtype=dtypes_lib.string))
             else:
                 defaults.append(registry.convert_to_tensor(d))

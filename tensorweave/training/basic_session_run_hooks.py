@@ -16,7 +16,7 @@ def _info(msg, *args):
         from tensorweave.compat.api import logging as tf_logging
 
         tf_logging.info(msg, *args)
-    except Exception:  # noqa: BLE001
+    except Exception:
         _log.info(msg, *args)
 
 
@@ -66,7 +66,7 @@ class SecondOrStepTimer:
 
 
 class NeverTriggerTimer(SecondOrStepTimer):
-    def __init__(self):  # noqa: D107 - never triggers
+    def __init__(self):
         self.reset()
 
     def should_trigger_for_step(self, step):
@@ -233,7 +233,7 @@ class CheckpointSaverHook(SessionRunHook):
                 os.makedirs(self._checkpoint_dir, exist_ok=True)
                 graph_util.write_graph(graph_lib.get_default_graph().as_graph_def(add_shapes=True),
                                        self._checkpoint_dir, "graph.pbtxt")
-            except Exception as e:  # noqa: BLE001 - the graph file is a convenience
+            except Exception as e:
                 _log.debug("Could not write graph.pbtxt: %s", e)
         self._save(session, global_step)
         self._timer.update_last_triggered_step(global_step)
@@ -310,7 +310,7 @@ class StepCounterHook(SessionRunHook):
                 from tensorweave.summary.writer import FileWriterCache
 
                 self._summary_writer = FileWriterCache.get(self._output_dir)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 self._summary_writer = None
         self._global_step_tensor = _global_step_read()
         if self._global_step_tensor is None:
@@ -337,7 +337,7 @@ class StepCounterHook(SessionRunHook):
                             s = summary_pb2.Summary(value=[summary_pb2.Summary.Value(
                                 tag=self._summary_tag, simple_value=rate)])
                             self._summary_writer.add_summary(s, global_step)
-                        except Exception:  # noqa: BLE001
+                        except Exception:
                             pass
         self._last_global_step = stale_global_step
 
@@ -422,7 +422,7 @@ class SummarySaverHook(SessionRunHook):
 
                 self._summary_writer.add_session_log(
                     event_pb2.SessionLog(status=event_pb2.SessionLog.START), global_step)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         if self._request_summary:
             self._timer.update_last_triggered_step(global_step)
@@ -450,15 +450,15 @@ class GlobalStepWaiterHook(SessionRunHook):
 
     def before_run(self, run_context):
         if self._worker_is_started:
-            return None
+            return
         if self._wait_until_step <= 0:
             self._worker_is_started = True
-            return None
+            return
         while True:
             current_step = run_context.session.run(self._global_step_tensor)
             if current_step >= self._wait_until_step:
                 self._worker_is_started = True
-                return None
+                return
             time.sleep(0.5)
 
 
@@ -532,6 +532,6 @@ class ProfilerHook(SessionRunHook):
                 with open(self._output_file.format(global_step), "w") as f:
                     f.write(trace.generate_chrome_trace_format(
                         show_dataflow=self._show_dataflow, show_memory=self._show_memory))
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 _log.warning("ProfilerHook could not write a timeline: %s", e)
         self._next_step = global_step + 1

@@ -71,7 +71,7 @@ class Coordinator:
         """Context manager: an exception inside it calls request_stop(exception)."""
         try:
             yield
-        except:  # noqa: E722 - TF catches everything here
+        except:
             self.request_stop(ex=sys.exc_info())
 
     def wait_for_stop(self, timeout=None):

@@ -245,14 +245,13 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                     with graph_lib.name_scope(op.name + "_grad"):
                         with g.colocate_with(op) if colocate_gradients_with_ops else _nullctx():
                             in_grads = grad_fn(op, *out_grads)
-                    in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [
-                        in_grads]
-                    if len(in_grads) != len(op._inputs):
-                        raise ValueError(
-                            "Num gradients %d generated for op %s do not match num inputs %d" %
-                            (len(in_grads), op.name, len(op._inputs)))
-                    if gate_gradients and len([x for x in in_grads if x is not None]) > 1:
-                        with graph_lib.name_scope(op.name + "_grad"):
+                        in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [
+                            in_grads]
+                        if len(in_grads) != len(op._inputs):
+                            raise ValueError(
+                                "Num gradients %d generated for op %s do not match num inputs "
+                                "%d" % (len(in_grads), op.name, len(op._inputs)))
+                        if gate_gradients and len([x for x in in_grads if x is not None]) > 1:
                             in_grads = gating_tuple(in_grads)
                     for t, gi in zip(op._inputs, in_grads):
                         if gi is not None and _is_backprop(t):

@@ -6,8 +6,7 @@ QUEUE_RUNNERS collection) and a dequeue; names follow TF ("input_producer/fifo_q
 """
 from tensorweave.framework import dtypes as dtypes_lib
 from tensorweave.framework import graph as graph_lib
-from tensorweave.framework import registry
-from tensorweave.framework import tensor_shape
+from tensorweave.framework import registry, tensor_shape
 from tensorweave.ops import data_flow_ops
 from tensorweave.training import queue_runner
 
@@ -21,7 +20,7 @@ def _summary_scalar(name, tensor):
         return None
     try:
         return summary_lib.scalar(name, tensor)
-    except Exception:  # noqa: BLE001 - a summary is optional decoration here
+    except Exception:
         return None
 
 
@@ -36,8 +35,7 @@ def _fraction_full(queue, capacity, offset=0):
 
 def match_filenames_once(pattern, name=None):
     """A local variable holding the files matching `pattern` (set by the local initializer)."""
-    from tensorweave.ops import io_ops
-    from tensorweave.ops import variables
+    from tensorweave.ops import io_ops, variables
 
     with graph_lib.name_scope(name, "matching_filenames", [pattern]) as name:
         return variables.Variable(
@@ -47,8 +45,7 @@ def match_filenames_once(pattern, name=None):
 
 def limit_epochs(tensor, num_epochs=None, name=None):
     """Returns `tensor` num_epochs times, then raises OutOfRangeError."""
-    from tensorweave.ops import array_ops
-    from tensorweave.ops import variables
+    from tensorweave.ops import array_ops, variables
 
     if num_epochs is None:
         return tensor
@@ -92,9 +89,7 @@ def input_producer(input_tensor, element_shape=None, num_epochs=None, shuffle=Tr
 def string_input_producer(string_tensor, num_epochs=None, shuffle=True, seed=None, capacity=32,
                           shared_name=None, name=None, cancel_op=None):
     """Output strings (e.g. filenames) to a queue for an input pipeline."""
-    from tensorweave.ops import array_ops
-    from tensorweave.ops import logging_ops
-    from tensorweave.ops import math_ops
+    from tensorweave.ops import array_ops, logging_ops, math_ops
 
     not_null_err = "string_input_producer requires a non-null input tensor"
     if not isinstance(string_tensor, graph_lib.Tensor) and not string_tensor:
@@ -125,8 +120,7 @@ def range_input_producer(limit, num_epochs=None, shuffle=True, seed=None, capaci
 def slice_input_producer(tensor_list, num_epochs=None, shuffle=True, seed=None, capacity=32,
                          shared_name=None, name=None):
     """Produces a slice of each Tensor in `tensor_list` (one row index per dequeue)."""
-    from tensorweave.ops import array_ops
-    from tensorweave.ops import indexing
+    from tensorweave.ops import array_ops, indexing
 
     with graph_lib.name_scope(name, "input_producer", tensor_list):
         tensor_list = [registry.convert_to_tensor(t) for t in tensor_list]

@@ -143,8 +143,7 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        from tensorweave.ops import control_flow_ops
-        from tensorweave.ops import variables
+        from tensorweave.ops import control_flow_ops, variables
 
         ops = [variables.local_variables_initializer()]
         ops.extend(graph_lib.get_default_graph().get_collection(
@@ -172,7 +171,7 @@ def _merge_all_summaries():
         from tensorweave.ops import summary_ops
 
         return summary_ops.merge_all()
-    except Exception:  # noqa: BLE001 - summaries are optional
+    except Exception:
         return None
 
 
@@ -189,7 +188,7 @@ def _latest_checkpoint(checkpoint_dir):
 
     try:
         return checkpoint_state.latest_checkpoint(checkpoint_dir)
-    except Exception:  # noqa: BLE001 - no or unreadable state file: start fresh
+    except Exception:
         return None
 
 
@@ -320,7 +319,7 @@ class _CoordinatedSession(_WrappedSession):
         finally:
             try:
                 _WrappedSession.close(self)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     def run(self, *args, **kwargs):
@@ -334,7 +333,7 @@ class _CoordinatedSession(_WrappedSession):
                 self._coord.raise_requested_exception()
             except _PREEMPTION_ERRORS:
                 raise
-            except Exception:  # noqa: BLE001
+            except Exception:
                 raise original[1].with_traceback(original[2])
             raise original[1].with_traceback(original[2])
 
@@ -384,7 +383,7 @@ class _RecoverableSession(_WrappedSession):
             self.close()
             self._sess = self._create_session()
             return False
-        except Exception:  # noqa: BLE001
+        except Exception:
             return True
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
@@ -460,7 +459,7 @@ class _HookedSession(_WrappedSession):
 
 
 class _RunArgs:
-    __slots__ = ("fetches", "feed_dict", "options")
+    __slots__ = ("feed_dict", "fetches", "options")
 
     def __init__(self, fetches, feed_dict, options):
         self.fetches = fetches
@@ -545,7 +544,7 @@ class _MonitoredSession:
                 "self", "step_context"):
             raise ValueError("`step_fn` may either have one `step_context` argument, or "
                              "`self` and `step_context` arguments if it's an instance "
-                             "method. Got {} instead.".format(step_fn_arguments))
+                             f"method. Got {step_fn_arguments} instead.")
         try:
             return step_fn(_StepContext(self._tf_sess(), self.run))
         except StopIteration:
@@ -616,7 +615,7 @@ class SingularMonitoredSession(_MonitoredSession):
         return self._tf_sess()
 
 
-def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaffold=None,  # noqa: N802
+def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaffold=None,
                              hooks=None, chief_only_hooks=None, save_checkpoint_secs=USE_DEFAULT,
                              save_summaries_steps=USE_DEFAULT, save_summaries_secs=USE_DEFAULT,
                              config=None, stop_grace_period_secs=120, log_step_count_steps=100,

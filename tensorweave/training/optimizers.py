@@ -141,16 +141,19 @@ class AdamOptimizer(Optimizer):
         eps_t = _cast_like(self._epsilon_t, var)
         lr = lr_t * tf.sqrt(1 - b2p) / (1 - b1p)
         m = self.get_slot(var, "m")
+        m_scaled_g_values = grad.values * (1 - beta1_t)
         m_t = tf.assign(m, m * beta1_t, use_locking=self._use_locking)
         with tf.control_dependencies([m_t]):
-            m_t = tf.scatter_add(m, grad.indices, grad.values * (1 - beta1_t),
+            m_t = tf.scatter_add(m, grad.indices, m_scaled_g_values,
                                  use_locking=self._use_locking)
         v = self.get_slot(var, "v")
+        v_scaled_g_values = (grad.values * grad.values) * (1 - beta2_t)
         v_t = tf.assign(v, v * beta2_t, use_locking=self._use_locking)
         with tf.control_dependencies([v_t]):
-            v_t = tf.scatter_add(v, grad.indices, (grad.values * grad.values) * (1 - beta2_t),
+            v_t = tf.scatter_add(v, grad.indices, v_scaled_g_values,
                                  use_locking=self._use_locking)
-        var_update = tf.assign_sub(var, lr * m_t / (tf.sqrt(v_t) + eps_t),
+        v_sqrt = tf.sqrt(v_t)
+        var_update = tf.assign_sub(var, lr * m_t / (v_sqrt + eps_t),
                                    use_locking=self._use_locking)
         return tf.group(*[var_update, m_t, v_t])
 
@@ -220,19 +223,25 @@ class AdagradDAOptimizer(Optimizer):
     def _create_slots(self, var_list):
         tf = _tf()
         for v in var_list:
-            self._zeros_slot(v, "gradient_accumulator", self._name)
-            self._get_or_make_slot_with_initializer(
-                v, tf.constant_initializer(self._initial_gsq, dtype=v.dtype.base_dtype),
-                v.get_shape(), v.dtype.base_dtype, "gradient_squared_accumulator", self._name)
+            with tf.colocate_with(v):
+                g_val = tf.constant(0.0, shape=v.get_shape(), dtype=v.dtype.base_dtype)
+                gg_val = tf.constant(self._initial_gsq, shape=v.get_shape(),
+                                     dtype=v.dtype.base_dtype)
+            self._get_or_make_slot(v, g_val, "gradient_accumulator", self._name)
+            self._get_or_make_slot(v, gg_val, "gradient_squared_accumulator", self._name)
 
     def _prepare(self):
+        tf = _tf()
         self._learning_rate_tensor = _t(self._learning_rate, "learning_rate")
+        # NOTE: one copy of the step per apply (TF keeps it next to the learning rate).
+        with tf.colocate_with(self._learning_rate_tensor):
+            self._global_step_on_worker = tf.identity(self._global_step) + 1
 
     def _apply_dense(self, grad, var):
         tf = _tf()
         g_acc = self.get_slot(var, "gradient_accumulator")
         gg_acc = self.get_slot(var, "gradient_squared_accumulator")
-        global_step = tf.identity(self._global_step) + 1
+        global_step = self._global_step_on_worker
         return training_ops.apply_op(
             "ApplyAdagradDA",
             [_ref(var), _ref(g_acc), _ref(gg_acc), grad,
@@ -245,7 +254,7 @@ class AdagradDAOptimizer(Optimizer):
         tf = _tf()
         g_acc = self.get_slot(var, "gradient_accumulator")
         gg_acc = self.get_slot(var, "gradient_squared_accumulator")
-        global_step = tf.identity(self._global_step) + 1
+        global_step = self._global_step_on_worker
         return training_ops.apply_op(
             "SparseApplyAdagradDA",
             [_ref(var), _ref(g_acc), _ref(gg_acc), grad.values, grad.indices,
@@ -374,20 +383,30 @@ class FtrlOptimizer(Optimizer):
         self._l1 = l1_regularization_strength
         self._l2 = l2_regularization_strength
         self._l2_shrinkage = l2_shrinkage_regularization_strength
+        self._beta = 0.0 if beta is None else beta
         self._accum_name = accum_name
         self._linear_name = linear_name
 
     def _create_slots(self, var_list):
         tf = _tf()
+
+        def accum_initializer(shape, dtype=tf.float32, partition_info=None):
+            return tf.ones(shape=shape, dtype=dtype) * self._initial_accumulator_value
+
         for v in var_list:
-            val = tf.constant(self._initial_accumulator_value, dtype=v.dtype.base_dtype,
-                              shape=v.get_shape())
-            self._get_or_make_slot(v, val, "accum", self._accum_name or self._name)
+            self._get_or_make_slot_with_initializer(v, accum_initializer, v.get_shape(),
+                                                    v.dtype.base_dtype, "accum",
+                                                    self._accum_name or self._name)
             self._zeros_slot(v, "linear", self._linear_name or self._name)
 
     def _prepare(self):
+        tf = _tf()
         self._learning_rate_tensor = _t(self._learning_rate, "learning_rate")
         self._l1_t = _t(self._l1, "l1_regularization_strength")
+        # NOTE: TF folds beta into the L2 strength the update ops receive.
+        self._adjusted_l2_t = _t(self._l2 + self._beta / (
+            2.0 * tf.maximum(self._learning_rate, 1e-36)),
+            "adjusted_l2_regularization_strength")
         self._l2_t = _t(self._l2, "l2_regularization_strength")
         self._l2_shrinkage_t = _t(self._l2_shrinkage, "l2_shrinkage_regularization_strength")
         self._lr_power_t = _t(self._learning_rate_power, "learning_rate_power")
@@ -399,12 +418,14 @@ class FtrlOptimizer(Optimizer):
         if self._l2_shrinkage <= 0.0:
             return training_ops.apply_op(
                 "ApplyFtrl", [_ref(var), _ref(accum), _ref(linear), grad,
-                              c(self._learning_rate_tensor), c(self._l1_t), c(self._l2_t),
-                              c(self._lr_power_t)], use_locking=self._use_locking)
+                              c(self._learning_rate_tensor), c(self._l1_t),
+                              c(self._adjusted_l2_t), c(self._lr_power_t)],
+                use_locking=self._use_locking)
         return training_ops.apply_op(
             "ApplyFtrlV2", [_ref(var), _ref(accum), _ref(linear), grad,
-                            c(self._learning_rate_tensor), c(self._l1_t), c(self._l2_t),
-                            c(self._l2_shrinkage_t), c(self._lr_power_t)],
+                            c(self._learning_rate_tensor), c(self._l1_t),
+                            c(self._adjusted_l2_t), c(self._l2_shrinkage_t),
+                            c(self._lr_power_t)],
             use_locking=self._use_locking)
 
     def _apply_sparse(self, grad, var):
@@ -413,8 +434,9 @@ class FtrlOptimizer(Optimizer):
         c = lambda t: _cast_like(t, var)  # noqa: E731
         return training_ops.apply_op(
             "SparseApplyFtrl", [_ref(var), _ref(accum), _ref(linear), grad.values, grad.indices,
-                                c(self._learning_rate_tensor), c(self._l1_t), c(self._l2_t),
-                                c(self._lr_power_t)], use_locking=self._use_locking)
+                                c(self._learning_rate_tensor), c(self._l1_t),
+                                c(self._adjusted_l2_t), c(self._lr_power_t)],
+            use_locking=self._use_locking)
 
 
 class ProximalGradientDescentOptimizer(Optimizer):

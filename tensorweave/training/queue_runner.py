@@ -83,10 +83,10 @@ class QueueRunner:
                         if self._runs_per_session[sess] == 0:
                             try:
                                 sess.run(self._close_op)
-                            except Exception as e:  # noqa: BLE001
+                            except Exception as e:
                                 _log.debug("Ignored exception: %s", e)
                         return
-        except Exception as e:  # noqa: BLE001 - reported to the coordinator
+        except Exception as e:
             if coord:
                 coord.request_stop(e)
             else:
@@ -103,7 +103,7 @@ class QueueRunner:
         coord.wait_for_stop()
         try:
             sess.run(cancel_op)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             _log.debug("Ignored exception: %s", e)
 
     def create_threads(self, sess, coord=None, daemon=False, start=False):

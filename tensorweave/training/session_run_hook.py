@@ -13,7 +13,7 @@ class SessionRunHook:
 
     def before_run(self, run_context):
         """Called before each run(); may return SessionRunArgs to add fetches/feeds."""
-        return None
+        return
 
     def after_run(self, run_context, run_values):
         """Called after each run() with the results of the requested fetches."""

@@ -218,3 +218,64 @@ def test_seed_shuffle_batch_program_runs_through_runner():
     rows = [line.strip("[] ").split() for line in r.stdout.strip().splitlines()]
     vals = [int(v) for row in rows for v in row]
     assert len(rows) == 10 and sorted(vals) == list(range(100))
+
+
+def test_map_batch_fusion_matches_unfused_results(tmp_path):
+    """map(f).batch(n) runs f vectorized once per batch; values equal the per-element path."""
+    from tensorweave.ops import image_io_ops
+
+    rng = np.random.default_rng(0)
+    imgs = rng.integers(0, 256, (10, 5, 4, 1)).astype(np.uint8)
+    path = str(tmp_path / "imgs.tfrecord")
+    with tf.Session() as sess:
+        ph = tf.placeholder(tf.uint8, [5, 4, 1])
+        enc = image_io_ops.encode_png(ph)
+        pngs = [sess.run(enc, {ph: im}) for im in imgs]
+    with tfrecord.TFRecordWriter(path) as w:
+        for i, p in enumerate(pngs):
+            ex = example_pb2.Example()
+            ex.features.feature["img"].bytes_list.value.append(p)
+            ex.features.feature["label"].int64_list.value.append(i % 3)
+            w.write(ex.SerializeToString())
+    scale = tf.constant(0.5)
+
+    def parse(s):
+        f = po.parse_single_example(s, {"img": po.FixedLenFeature([], tf.string),
+                                        "label": po.FixedLenFeature([], tf.int64)})
+        x = tf.cast(tf.reshape(image_io_ops.decode_png(f["img"], channels=1), [20]),
+                    tf.float32) * scale
+        return x + 1.0, tf.one_hot(f["label"], 3), f["label"] * 2
+
+    fused = tf.data.TFRecordDataset([path]).map(parse, num_parallel_calls=2).batch(4)
+    unfused = tf.data.TFRecordDataset([path]).map(parse).prefetch(1).batch(4)
+    a = fused.make_one_shot_iterator().get_next()
+    b = unfused.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        ra, rb = _drain(sess, a), _drain(sess, b)
+    assert len(ra) == len(rb) == 3
+    for x, y in zip(ra, rb):
+        for u, v in zip(x, y):
+            assert u.dtype == v.dtype and u.shape == v.shape
+            np.testing.assert_array_equal(u, v)
+    np.testing.assert_array_equal(ra[0][0], imgs[:4].reshape(4, 20) * 0.5 + 1.0)
+
+
+def test_map_batch_fusion_falls_back_per_element():
+    # Elements of different shapes, broadcasting against a vector, and a failing element.
+    ds = Dataset.range(1, 7).map(lambda i: tf.cast(i, tf.float32) * tf.constant([1.0, 2.0]))
+    ragged = Dataset.range(1, 4).map(lambda i: tf.fill(tf.reshape(tf.cast(i, tf.int32), [1]),
+                                                       i)).batch(2)
+    bad = Dataset.from_tensor_slices(np.array(["1", "2", "x", "4"])).map(
+        po.string_to_number).batch(2)
+    n1 = ds.batch(4).make_one_shot_iterator().get_next()
+    n2 = ragged.make_one_shot_iterator().get_next()
+    n3 = bad.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        got = _drain(sess, n1)
+        np.testing.assert_array_equal(got[0], [[1, 2], [2, 4], [3, 6], [4, 8]])
+        assert got[1].shape == (2, 2)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot batch"):
+            sess.run(n2)
+        np.testing.assert_array_equal(sess.run(n3), [1.0, 2.0])
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(n3)

@@ -8,11 +8,9 @@ import pytest
 from tensorboard.compat.proto import config_pb2
 
 import tensorweave as tf
-from tensorweave.formats import example_pb2
-from tensorweave.formats import tfrecord
+from tensorweave.formats import example_pb2, tfrecord
 from tensorweave.ops import data_flow_ops as dfo
-from tensorweave.ops import image_io_ops
-from tensorweave.ops import io_ops
+from tensorweave.ops import image_io_ops, io_ops
 from tensorweave.ops import parsing_ops as po
 from tensorweave.training import coordinator as coord_lib
 from tensorweave.training import input as inp

@@ -19,6 +19,7 @@ from tensorweave.ops.parsing_ops import decode_csv as decode_csv
 from tensorweave.ops.parsing_ops import decode_raw as decode_raw
 from tensorweave.ops.parsing_ops import parse_example as parse_example
 from tensorweave.ops.parsing_ops import parse_single_example as parse_single_example
-from tensorweave.ops.parsing_ops import \
-    parse_single_sequence_example as parse_single_sequence_example
+from tensorweave.ops.parsing_ops import (
+    parse_single_sequence_example as parse_single_sequence_example,
+)
 from tensorweave.training.input import match_filenames_once as match_filenames_once

@@ -11,17 +11,19 @@ from tensorweave.formats.example_pb2 import Features as Features
 from tensorweave.formats.example_pb2 import FloatList as FloatList
 from tensorweave.formats.example_pb2 import Int64List as Int64List
 from tensorweave.formats.example_pb2 import SequenceExample as SequenceExample
-from tensorweave.training.basic_session_run_hooks import \
-    CheckpointSaverHook as CheckpointSaverHook
-from tensorweave.training.basic_session_run_hooks import \
-    CheckpointSaverListener as CheckpointSaverListener
+from tensorweave.training.basic_session_run_hooks import CheckpointSaverHook as CheckpointSaverHook
+from tensorweave.training.basic_session_run_hooks import (
+    CheckpointSaverListener as CheckpointSaverListener,
+)
 from tensorweave.training.basic_session_run_hooks import FeedFnHook as FeedFnHook
 from tensorweave.training.basic_session_run_hooks import FinalOpsHook as FinalOpsHook
-from tensorweave.training.basic_session_run_hooks import \
-    GlobalStepWaiterHook as GlobalStepWaiterHook
+from tensorweave.training.basic_session_run_hooks import (
+    GlobalStepWaiterHook as GlobalStepWaiterHook,
+)
 from tensorweave.training.basic_session_run_hooks import LoggingTensorHook as LoggingTensorHook
-from tensorweave.training.basic_session_run_hooks import \
-    NanLossDuringTrainingError as NanLossDuringTrainingError
+from tensorweave.training.basic_session_run_hooks import (
+    NanLossDuringTrainingError as NanLossDuringTrainingError,
+)
 from tensorweave.training.basic_session_run_hooks import NanTensorHook as NanTensorHook
 from tensorweave.training.basic_session_run_hooks import ProfilerHook as ProfilerHook
 from tensorweave.training.basic_session_run_hooks import SecondOrStepTimer as SecondOrStepTimer
@@ -42,12 +44,14 @@ from tensorweave.training.input import slice_input_producer as slice_input_produ
 from tensorweave.training.input import string_input_producer as string_input_producer
 from tensorweave.training.monitored_session import ChiefSessionCreator as ChiefSessionCreator
 from tensorweave.training.monitored_session import MonitoredSession as MonitoredSession
-from tensorweave.training.monitored_session import \
-    MonitoredTrainingSession as MonitoredTrainingSession
+from tensorweave.training.monitored_session import (
+    MonitoredTrainingSession as MonitoredTrainingSession,
+)
 from tensorweave.training.monitored_session import Scaffold as Scaffold
 from tensorweave.training.monitored_session import SessionCreator as SessionCreator
-from tensorweave.training.monitored_session import \
-    SingularMonitoredSession as SingularMonitoredSession
+from tensorweave.training.monitored_session import (
+    SingularMonitoredSession as SingularMonitoredSession,
+)
 from tensorweave.training.monitored_session import WorkerSessionCreator as WorkerSessionCreator
 from tensorweave.training.queue_runner import QueueRunner as QueueRunner
 from tensorweave.training.queue_runner import add_queue_runner as add_queue_runner

@@ -1,0 +1,169 @@
+"""Map-and-batch fusion with vectorization (as tf.data's map_and_batch_fusion and
+map_vectorization optimizations): `ds.map(f).batch(n)` runs f ONCE per batch on the stacked
+input elements instead of n times, when that gives the same values.
+
+The traced function's compiled plan is interpreted op by op over values that are either
+"batched" (a leading batch dimension) or not. An op whose inputs are all unbatched runs as
+usual; an op with batched inputs uses its batch rule; ops without a rule (DecodePng, random
+ops, ...) run their kernel once per element and stack the results, which is always correct
+because elements are independent. Rules are conservative: whenever a rule cannot prove the
+batched result equals the stacked per-element results (unknown ranks, sparse outputs,
+variable-length features, non-default axes), it falls back to the per-element loop.
+"""
+import numpy as np
+
+from tensorweave.framework import dtypes as dtypes_lib
+
+_ELEMENTWISE = frozenset([
+    "Cast", "Mul", "Add", "AddV2", "Sub", "RealDiv", "Div", "Maximum", "Minimum", "Square",
+    "Sqrt", "Rsqrt", "Neg", "Abs", "Exp", "Log", "Log1p", "Relu", "Relu6", "Sigmoid", "Tanh",
+    "Floor", "Ceil", "Round", "Greater", "Less", "Equal", "NotEqual", "GreaterEqual",
+    "LessEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "Identity", "Pow", "FloorDiv",
+    "FloorMod", "SquaredDifference", "Reciprocal", "Sign", "SelectV2", "ClipByValue",
+    "StopGradient"])
+
+
+class _NoRule(Exception):
+    pass
+
+
+def _static_rank(t):
+    return t.shape.ndims
+
+
+def _elementwise(step, vals, flags, b):
+    op = step.op
+    ranks = []
+    for t, v, f in zip(op.inputs, vals, flags):
+        r = _static_rank(t) if f else np.ndim(v)
+        if r is None or (f and np.ndim(v) != r + 1):
+            raise _NoRule()
+        ranks.append(r)
+    out_rank = _static_rank(op.outputs[0])
+    if out_rank is None or out_rank < max(ranks):
+        raise _NoRule()
+    args = []
+    for v, f, r in zip(vals, flags, ranks):
+        if f and r < out_rank:
+            v = v.reshape(v.shape[:1] + (1,) * (out_rank - r) + v.shape[1:])
+        args.append(v)
+    return step.fn(*args)
+
+
+def _reshape(step, vals, flags, b):
+    t, shape = vals
+    if flags[1]:
+        raise _NoRule()
+    return np.reshape(t, (b,) + tuple(int(d) for d in np.asarray(shape).reshape(-1)))
+
+
+def _parse_example(step, vals, flags, b):
+    op = step.op
+    if any(flags[1:]) or _static_rank(op.inputs[0]) != 0 or op.get_attr("num_sparse"):
+        raise _NoRule()
+    for s in op.get_attr("dense_shapes") or []:
+        dims = s.as_list() if hasattr(s, "as_list") else list(s)
+        if dims is None or any(d is None or d == -1 for d in dims):
+            raise _NoRule()
+    return step.fn(*vals)
+
+
+def _one_hot(step, vals, flags, b):
+    if any(flags[1:]) or step.op.get_attr("axis") not in (-1, None):
+        raise _NoRule()
+    return step.fn(*vals)
+
+
+_RULES = {"Reshape": _reshape, "ParseExampleV2": _parse_example, "OneHot": _one_hot}
+
+
+def _rule(op_type):
+    if op_type in _ELEMENTWISE:
+        return _elementwise
+    return _RULES.get(op_type)
+
+
+def _loop(step, vals, flags, b):
+    outs = None
+    for i in range(b):
+        r = step.fn(*[v[i] if f else v for v, f in zip(vals, flags)])
+        r = (r,) if len(step.outs) == 1 else (tuple(r) if step.outs else ())
+        if outs is None:
+            outs = [[] for _ in r]
+        for acc, x in zip(outs, r):
+            acc.append(np.asarray(x))
+    if not step.outs:
+        return None
+    stacked = [np.stack(acc) for acc in outs]
+    return stacked[0] if len(step.outs) == 1 else tuple(stacked)
+
+
+class VectorizedFunction:
+    """Runs a compiled function plan on a batch of stacked elements."""
+
+    def __init__(self, plan, n_args):
+        self.plan = plan
+        self.n_args = n_args
+
+    def __call__(self, batched_args, captured, b):
+        env = {"None": (None, False)}
+        for i, a in enumerate(batched_args):
+            env["F[%d]" % i] = (a, True)
+        for j, c in enumerate(captured):
+            env["F[%d]" % (self.n_args + j)] = (c, False)
+        for i, c in enumerate(getattr(self.plan, "consts", ())):
+            env["c%d" % i] = (c, False)
+        for st in self.plan.steps:
+            pairs = [env[s] for s in st.ins]
+            vals = [p[0] for p in pairs]
+            flags = [p[1] for p in pairs]
+            if not any(flags):
+                r = st.fn(*vals)
+                batched = False
+            else:
+                rule = _rule(st.op.type)
+                if len(st.ins) != len(st.op.inputs):
+                    rule = None
+                r = None
+                if rule is not None and not (st.op._opdef is not None and
+                                             st.op._opdef.stateful):
+                    try:
+                        r = rule(st, vals, flags, b)
+                    except _NoRule:
+                        r = None
+                if r is None and st.outs:
+                    r = _loop(st, vals, flags, b)
+                elif r is None:
+                    _loop(st, vals, flags, b)
+                batched = True
+            if len(st.outs) == 1:
+                env[st.outs[0]] = (r, batched)
+            elif st.outs:
+                for name, v in zip(st.outs, r):
+                    if name != "_":
+                        env[name] = (v, batched)
+        out = []
+        for s, t in zip(self.plan.fetch_slots, self.plan.fetches):
+            v, f = env[s]
+            if not f:
+                v = np.broadcast_to(np.asarray(v), (b,) + np.shape(v)).copy()
+            else:
+                v = np.asarray(v)
+                want = t.dtype.base_dtype
+                if want != dtypes_lib.string and v.dtype != want.np_dtype:
+                    v = v.astype(want.np_dtype)
+            out.append(v)
+        return tuple(out)
+
+
+def stack_elements(els):
+    """Stacks element tuples into batch arrays; None if component shapes differ."""
+    comps = []
+    for i in range(len(els[0])):
+        parts = [np.asarray(e[i]) for e in els]
+        s0 = parts[0].shape
+        for p in parts:
+            if p.shape != s0:
+                return None
+        comps.append(np.stack(parts))
+    return comps
