@@ -292,7 +292,8 @@ class TensorShape:
     def __repr__(self):
         if self._dims is None:
             return "TensorShape(None)"
-        return "TensorShape(%r)" % ([None if d is None else d for d in self._dims],)
+        # NOTE: TF1's form, e.g. TensorShape([Dimension(None), Dimension(3)]).
+        return "TensorShape([%s])" % ", ".join("Dimension(%r)" % (d,) for d in self._dims)
 
     def __str__(self):
         if self._dims is None:

@@ -155,6 +155,14 @@ def _shape_value(t):
     return None
 
 
+@register_constant_value("ShapeN")
+def _shape_n_value(t):
+    s = t.op.inputs[t.value_index].shape
+    if s.is_fully_defined():
+        return np.array(s.as_list(), dtype=t.dtype.np_dtype)
+    return None
+
+
 @register_constant_value("Size")
 def _size_value(t):
     n = t.op.inputs[0].shape.num_elements()

@@ -17,6 +17,8 @@ from tensorweave.framework import graph as graph_lib
 from tensorweave.framework import registry
 
 VARIABLE_OP_TYPES = frozenset(["VariableV2", "Variable", "TemporaryVariable"])
+# Outputs that alias long-lived arrays (variable storage, constants): copied when fetched.
+_ALIASING_OP_TYPES = VARIABLE_OP_TYPES | frozenset(["Const"])
 # Op types that may block (queue enqueue/dequeue, reader reads, iterator waits): a plan
 # holding one runs without the per-plan lock, so other threads' runs can unblock it.
 UNLOCKED_OP_TYPES = set()
@@ -191,7 +193,7 @@ class Plan:
                     name = "v%d" % next(names)
                     slot_of[id(t)] = name
                     outs.append(name)
-                    if op.type in VARIABLE_OP_TYPES or t._dtype.is_ref_dtype or (
+                    if op.type in _ALIASING_OP_TYPES or t._dtype.is_ref_dtype or (
                             op.type == "Identity" and op._inputs and
                             slot_of.get(id(op._inputs[0])) in alias_var):
                         alias_var.add(name)

@@ -268,7 +268,9 @@ class BaseSession:
         else:
             values = plan.run(feed_arrays)
         # NOTE: TF hands back 0-d results as NumPy scalars (np.float32(11.0), b"text").
-        results = [_scalar(values[i]) for i in plan.leaf_index]
+        # NOTE: TF hands back 0-d results as NumPy scalars (np.float32(11.0), b"text") and
+        # never an array that shares memory with a feed or graph state.
+        results = [_fresh(values[i], feed_arrays) for i in plan.leaf_index]
         if type(spec) is int:
             return results[spec]
         return _rebuild(spec, results)
@@ -425,9 +427,15 @@ class BaseSession:
         return partial_run.run(self, handle, fetches, feed_dict)
 
 
-def _scalar(v):
-    if type(v) is np.ndarray and v.ndim == 0:
-        return v[()]
+def _fresh(v, feeds):
+    if type(v) is np.ndarray:
+        if v.ndim == 0:
+            return v[()]
+        if v.base is not None or not v.flags.writeable:
+            return v.copy()
+        for f in feeds:
+            if v is f:
+                return v.copy()
     return v
 
 

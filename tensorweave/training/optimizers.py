@@ -407,7 +407,7 @@ class FtrlOptimizer(Optimizer):
         self._adjusted_l2_t = _t(self._l2 + self._beta / (
             2.0 * tf.maximum(self._learning_rate, 1e-36)),
             "adjusted_l2_regularization_strength")
-        self._l2_t = _t(self._l2, "l2_regularization_strength")
+        self._beta_t = _t(self._beta, "beta")
         self._l2_shrinkage_t = _t(self._l2_shrinkage, "l2_shrinkage_regularization_strength")
         self._lr_power_t = _t(self._learning_rate_power, "learning_rate_power")
 

@@ -91,3 +91,18 @@ def test_explicit_gpu_device_without_soft_placement():
             sess.run(c)
     with tf.Session(config=tf.ConfigProto(allow_soft_placement=True)) as sess:
         assert sess.run(c) == 2.0
+
+
+def test_fetches_never_alias_feeds_or_constants():
+    p = tf.placeholder(tf.float32, [6])
+    c = tf.constant([1.0, 2.0])
+    a = np.arange(6, dtype=np.float32)
+    with tf.Session() as sess:
+        outs = [sess.run(tf.reshape(p, [2, 3]), {p: a}), sess.run(tf.identity(p), {p: a}),
+                sess.run(p, {p: a})]
+        const = sess.run(c)
+        const += 5
+        a[0] = 100
+        assert [float(o.reshape(-1)[0]) for o in outs] == [0.0, 0.0, 0.0]
+        np.testing.assert_array_equal(sess.run(c), [1.0, 2.0])
+        assert isinstance(sess.run(tf.constant(3.0)), np.float32)
