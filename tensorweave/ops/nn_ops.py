@@ -330,9 +330,10 @@ def _LeakyReluGradGrad(op, grad):
     return (_op("LeakyReluGrad", [grad, x], alpha=op.get_attr("alpha")), _zeros_like(x))
 
 
-_unary("LeakyRelu", _leaky_relu, _LeakyReluGrad, attrs={"alpha": 0.2},
+_unary("LeakyRelu", _leaky_relu, _LeakyReluGrad, attrs={"alpha": 0.2, "T": dtypes.float32},
        kernel_attrs=("alpha",))
-_unary_grad_op("LeakyReluGrad", _leaky_relu_grad, _LeakyReluGradGrad, attrs={"alpha": 0.2},
+_unary_grad_op("LeakyReluGrad", _leaky_relu_grad, _LeakyReluGradGrad,
+               attrs={"alpha": 0.2, "T": dtypes.float32},
                kernel_attrs=("alpha",))
 
 
@@ -1474,7 +1475,8 @@ def _MaxPoolGrad(op, grad):
 
 def _MaxPoolGradGrad(op, grad):
     return (_zeros_like(op.inputs[0]), _zeros_like(op.inputs[1]),
-            _op("MaxPoolGradGrad", [op.inputs[0], op.inputs[1], grad], **_pool_attrs(op)))
+            _op("MaxPoolGradGrad", [op.inputs[0], op.inputs[1], grad],
+                **_pool_attrs(op, explicit=False)))
 
 
 def _AvgPoolGrad(op, grad):
@@ -1528,7 +1530,10 @@ register_op("MaxPoolGrad", inputs=["orig_input: T", "orig_output: T", "grad: T"]
             outputs=["output: T"], attrs=_MP_ATTRS, shape_fn=_same_as_input(0),
             kernel=pool_k.max_pool_grad, kernel_attrs=_MP_KATTRS, grad=_MaxPoolGradGrad)
 register_op("MaxPoolGradGrad", inputs=["orig_input: T", "orig_output: T", "grad: T"],
-            outputs=["output: T"], attrs=dict(_MP_ATTRS, T=TYPE), shape_fn=_same_as_input(1),
+            outputs=["output: T"],
+            attrs={k: v for k, v in dict(_MP_ATTRS, T=TYPE).items()
+                   if k != "explicit_paddings"},
+            shape_fn=_same_as_input(1),
             kernel=_max_pool_grad_grad, kernel_attrs=_MP_KATTRS, grad=None)
 register_op("AvgPool", inputs=["value: T"], outputs=["output: T"], attrs=_AP_ATTRS,
             shape_fn=_pool_shape_fn(2), kernel=pool_k.avg_pool, kernel_attrs=_AP_KATTRS,
@@ -1560,7 +1565,8 @@ register_op("MaxPool3D", inputs=["input: T"], outputs=["output: T"], attrs=_P3_A
             shape_fn=_pool_shape_fn(3), kernel=pool_k.max_pool3d, kernel_attrs=_AP_KATTRS,
             grad=_MaxPool3DGrad)
 register_op("MaxPool3DGrad", inputs=["orig_input: TInput", "orig_output: TInput", "grad: T"],
-            outputs=["output: T"], attrs=dict(_P3_ATTRS, TInput=TYPE),
+            outputs=["output: T"],
+            attrs=dict(_P3_ATTRS, T=dtypes.float32, TInput=dtypes.float32),
             shape_fn=_same_as_input(0), kernel=pool_k.max_pool3d_grad,
             kernel_attrs=_AP_KATTRS, grad=None)
 register_op("AvgPool3D", inputs=["input: T"], outputs=["output: T"], attrs=_P3_ATTRS,
