@@ -18,3 +18,13 @@ def _fresh_default_graph():
     tf.reset_default_graph()
     yield
     tf.reset_default_graph()
+
+
+def pytest_collection_modifyitems(config, items):
+    from tests.known_differences import KNOWN
+
+    for item in items:
+        rel = os.path.relpath(str(item.path), ROOT).replace(os.sep, "/")
+        reason = KNOWN.get("%s::%s" % (rel, item.name))
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))

@@ -241,7 +241,7 @@ class AdagradDAOptimizer(Optimizer):
         tf = _tf()
         g_acc = self.get_slot(var, "gradient_accumulator")
         gg_acc = self.get_slot(var, "gradient_squared_accumulator")
-        global_step = self._global_step_on_worker
+        global_step = tf.identity(self._global_step_on_worker)
         return training_ops.apply_op(
             "ApplyAdagradDA",
             [_ref(var), _ref(g_acc), _ref(gg_acc), grad,
@@ -254,7 +254,7 @@ class AdagradDAOptimizer(Optimizer):
         tf = _tf()
         g_acc = self.get_slot(var, "gradient_accumulator")
         gg_acc = self.get_slot(var, "gradient_squared_accumulator")
-        global_step = self._global_step_on_worker
+        global_step = tf.identity(self._global_step_on_worker)
         return training_ops.apply_op(
             "SparseApplyAdagradDA",
             [_ref(var), _ref(g_acc), _ref(gg_acc), grad.values, grad.indices,
@@ -432,6 +432,12 @@ class FtrlOptimizer(Optimizer):
         accum = self.get_slot(var, "accum")
         linear = self.get_slot(var, "linear")
         c = lambda t: _cast_like(t, var)  # noqa: E731
+        if self._l2_shrinkage > 0.0:
+            return training_ops.apply_op(
+                "SparseApplyFtrlV2",
+                [_ref(var), _ref(accum), _ref(linear), grad.values, grad.indices,
+                 c(self._learning_rate_tensor), c(self._l1_t), c(self._adjusted_l2_t),
+                 c(self._l2_shrinkage_t), c(self._lr_power_t)], use_locking=self._use_locking)
         return training_ops.apply_op(
             "SparseApplyFtrl", [_ref(var), _ref(accum), _ref(linear), grad.values, grad.indices,
                                 c(self._learning_rate_tensor), c(self._l1_t),

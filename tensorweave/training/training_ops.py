@@ -281,6 +281,9 @@ _register_sparse("SparseApplyAdagradDA",
                  ["var", "gradient_accumulator", "gradient_squared_accumulator", "grad",
                   "indices", "lr", "l1", "l2", "global_step"], 3,
                  lambda var, gacc, gsq, **kw: _adagrad_da(var, gacc, gsq, **kw))
+_register_sparse("SparseApplyFtrlV2",
+                 ["var", "accum", "linear", "grad", "indices", "lr", "l1", "l2", "l2_shrinkage",
+                  "lr_power"], 3, _ftrl_v2, {"multiply_linear_by_lr": False})
 _register_sparse("SparseApplyProximalAdagrad",
                  ["var", "accum", "lr", "l1", "l2", "grad", "indices"], 2, _proximal_adagrad)
 _register_sparse("SparseApplyProximalGradientDescent",
