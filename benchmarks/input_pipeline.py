@@ -68,13 +68,19 @@ def _rate(step, steps):
     return steps / (time.perf_counter() - t0)
 
 
-def build_feed(tf):
+def _config(tf, intra):
+    if not intra:
+        return None
+    return tf.ConfigProto(intra_op_parallelism_threads=intra)
+
+
+def build_feed(tf, intra=0):
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [None, 784])
         y_ = tf.placeholder(tf.float32, [None, 10])
         train = mlp(tf, x, y_)
-        sess = tf.Session()
+        sess = tf.Session(config=_config(tf, intra))
         sess.run(tf.global_variables_initializer())
     rng = np.random.default_rng(0)
     bx = rng.random((100, 784), dtype=np.float32)
@@ -83,16 +89,16 @@ def build_feed(tf):
     return sess, lambda: sess.run(train, feed)
 
 
-def build_pipeline(tf, path):
+def build_pipeline(tf, path, intra=0):
     g = tf.Graph()
     with g.as_default():
         ds = tf.data.TFRecordDataset([path]).repeat()
         ds = ds.map(lambda s: _parse(tf, s), num_parallel_calls=2).batch(100).prefetch(2)
         x, y_ = tf.data.make_one_shot_iterator(ds).get_next()
         train = mlp(tf, x, y_)
-        sess = tf.Session()
+        sess = tf.Session(config=_config(tf, intra))
         sess.run(tf.global_variables_initializer())
-    return sess, lambda: sess.run(train)
+    return sess, lambda: sess.run(train), lambda: sess.run(x.op)
 
 
 def main():
@@ -101,6 +107,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--images", type=int, default=5000)
     ap.add_argument("--tf", action="store_true", help="run on real TensorFlow")
+    ap.add_argument("--intra", type=int, default=0,
+                    help="intra_op_parallelism_threads of both sessions (0: default)")
     args = ap.parse_args()
     if args.tf:
         import tensorflow.compat.v1 as tf
@@ -111,8 +119,8 @@ def main():
     d = tempfile.mkdtemp(prefix="tw_input_bench_")
     path = os.path.join(d, "images.tfrecord")
     write_records(tf, path, args.images)
-    fs, feed_step = build_feed(tf)
-    ps, pipe_step = build_pipeline(tf, path)
+    fs, feed_step = build_feed(tf, args.intra)
+    ps, pipe_step, input_only = build_pipeline(tf, path, args.intra)
     for _ in range(30):
         feed_step()
         pipe_step()
@@ -121,6 +129,7 @@ def main():
     for _ in range(args.rounds):
         feeds.append(_rate(feed_step, args.steps))
         pipes.append(_rate(pipe_step, args.steps))
+    inputs = [_rate(input_only, args.steps) for _ in range(3)]
     fs.close()
     ps.close()
     feed = float(np.median(feeds))
@@ -130,6 +139,7 @@ def main():
     print("feed_dict: %.1f steps/s (%.0f images/s) median of %d windows of %d steps" % (
         feed, feed * 100, args.rounds, args.steps))
     print("pipeline : %.1f steps/s (%.0f images/s decoded+trained)" % (pipe, pipe * 100))
+    print("input only (get_next, no training): %.0f images/s" % (np.median(inputs) * 100))
     print("ratio pipeline/feed_dict: %.2f (median of per-window ratios %.2f; windows: %s)" % (
         pipe / feed, float(np.median(ratios)), " ".join("%.2f" % r for r in ratios)))
     try:
