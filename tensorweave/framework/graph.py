@@ -141,7 +141,8 @@ class Tensor:
         return session_lib.eval_in_session(self, feed_dict, session, self.graph)
 
     def __repr__(self):
-        return "<tf.Tensor '%s' shape=%s dtype=%s>" % (self.name, self._shape, self._dtype.name)
+        # NOTE: the form TF1 prints, Tensor("mul:0", shape=(2,), dtype=float32), in shells too.
+        return self.__str__()
 
     def __str__(self):
         shape = self._shape

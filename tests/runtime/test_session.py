@@ -106,3 +106,21 @@ def test_fetches_never_alias_feeds_or_constants():
         assert [float(o.reshape(-1)[0]) for o in outs] == [0.0, 0.0, 0.0]
         np.testing.assert_array_equal(sess.run(c), [1.0, 2.0])
         assert isinstance(sess.run(tf.constant(3.0)), np.float32)
+
+
+def test_partial_run_runs_each_step_once():
+    a = tf.placeholder(tf.float32, shape=[])
+    b = tf.placeholder(tf.float32, shape=[])
+    c = tf.placeholder(tf.float32, shape=[])
+    r1 = tf.add(a, b)
+    r2 = tf.multiply(r1, c)
+    with tf.Session() as sess:
+        h = sess.partial_run_setup([r1, r2], [a, b, c])
+        res = sess.partial_run(h, r1, feed_dict={a: 1, b: 2})
+        res = sess.partial_run(h, r2, feed_dict={c: res})
+    assert res == 9.0
+
+
+def test_tensor_repr_is_tf1_form():
+    t = tf.constant([1.0, 2.0]) * 2.0
+    assert repr(t) == 'Tensor("mul:0", shape=(2,), dtype=float32)'
