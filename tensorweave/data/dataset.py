@@ -132,8 +132,6 @@ class DatasetV1:
                                output_shapes=[t.shape[1:] for t in flat])
         return DatasetV1(op._outputs[0], types, shapes)
 
-    from_sparse_tensor_slices = None
-
     @staticmethod
     def range(*args, **kwargs):
         """A dataset of a step-separated range of int64 values."""

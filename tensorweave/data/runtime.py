@@ -229,10 +229,11 @@ def fused_map_batch_gen(map_info, bs, drop_remainder):
     src, fn, n = map_info
 
     def compute(els):
-        comps = vectorize.stack_elements(els)
+        vec = fn.vectorized()
+        comps = vectorize.stack_elements(els) if vec.ok else None
         if comps is not None:
             try:
-                return fn.vectorized()(comps, fn.captured, len(els))
+                return vec(comps, fn.captured, len(els))
             except Exception:
                 pass
         return _stack([tuple(fn(el)) for el in els])

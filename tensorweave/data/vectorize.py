@@ -104,6 +104,10 @@ class VectorizedFunction:
     def __init__(self, plan, n_args):
         self.plan = plan
         self.n_args = n_args
+        # NOTE: a stateful op (random, variable update, py_func) would see its elements in
+        # op-major instead of element-major order; such functions are not vectorized.
+        self.ok = not any(st.op._opdef is not None and st.op._opdef.stateful
+                          for st in plan.steps)
 
     def __call__(self, batched_args, captured, b):
         env = {"None": (None, False)}

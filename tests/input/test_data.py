@@ -279,3 +279,19 @@ def test_map_batch_fusion_falls_back_per_element():
         np.testing.assert_array_equal(sess.run(n3), [1.0, 2.0])
         with pytest.raises(tf.errors.InvalidArgumentError):
             sess.run(n3)
+
+
+def test_map_batch_with_stateful_function_keeps_element_order():
+    counter = tf.Variable(0, dtype=tf.int64)
+
+    def f(v):
+        with tf.control_dependencies([tf.assign_add(counter, 1)]):
+            return v * 10 + tf.identity(counter.read_value() if hasattr(
+                counter, "read_value") else tf.identity(counter))
+
+    it = Dataset.range(4).map(f).batch(4).make_initializable_iterator()
+    n = it.get_next()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(it.initializer)
+        assert sess.run(n).tolist() == [1, 12, 23, 34]
