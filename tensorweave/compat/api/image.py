@@ -23,3 +23,4 @@ from tensorweave.ops.image_ops import resize_nearest_neighbor as resize_nearest_
 from tensorweave.ops.image_ops import resize_with_crop_or_pad as resize_with_crop_or_pad
 from tensorweave.ops.image_ops import rgb_to_grayscale as rgb_to_grayscale
 from tensorweave.ops.image_ops import transpose_image as transpose_image
+from tensorweave.compat.api.image_io import *  # noqa: F401,F403,E402

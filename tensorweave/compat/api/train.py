@@ -34,3 +34,4 @@ from tensorweave.training.training_util import \
 from tensorweave.training.training_util import global_step as global_step
 from tensorweave.compat.api.train_saver import *  # noqa: F401,F403,E402
 from tensorweave.compat.api.train_summary import *  # noqa: F401,F403,E402
+from tensorweave.compat.api.train_input import *  # noqa: F401,F403,E402
