@@ -7,8 +7,10 @@ a col2im scatter-add over the kernel taps.  Filters are always ``[*k, in, out]``
 whatever ``data_format`` says).  NCHW/NCDHW inputs are transposed to channels-last and back.
 """
 
+import itertools
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -33,22 +35,34 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ intra-op threads
-# Big convolutions split their batch over a few threads, each running single-threaded
-# BLAS on its own im2col buffer (NumPy releases the GIL in the GEMM and the copies).  The
-# threads sleep while idle, unlike a BLAS library's spinning workers, so a busy machine does
-# not stall them.  The session sets the count from `intra_op_parallelism_threads`.
+# Big convolutions split their im2col chunks over a few threads, each running single-threaded
+# BLAS on its own buffer (NumPy releases the GIL in the GEMM and the copies).  The chunks are
+# the same whatever the thread count and partial filter gradients are summed in chunk order,
+# so results do not depend on how many threads ran.  The threads sleep while idle (unlike a
+# BLAS library's spinning workers), and in automatic mode a split is only made while the
+# machine has a core to spare: on a loaded machine waiting for a descheduled worker costs more
+# than the split gains.  The session sets the count from `intra_op_parallelism_threads`.
 _NUM_THREADS = max(1, min(os.cpu_count() or 1, 8))
+_AUTO = True
 _POOL = None
 _POOL_LOCK = threading.Lock()
-# Below this many multiply-adds per step a split does not pay for the thread hand-off.
+# Below this many multiply-adds per call a split does not pay for the thread hand-off.
 _PARALLEL_MIN_MACS = 4 << 20
+_CHUNK_BYTES = 4 << 20
+_LOAD = {"checked": -1.0, "threads": 1, "wall": 0.0, "cpu": 0.0}
+_SCRATCH = threading.local()
 
 
-def set_num_threads(n):
-    """Threads a single convolution may use (1 = serial); returns the previous value."""
-    global _NUM_THREADS
+def set_num_threads(n, auto=False):
+    """Threads one convolution may use (1 = serial); `auto`: fewer while the machine is busy.
+
+    Returns the previous count.
+    """
+    global _NUM_THREADS, _AUTO
     old = _NUM_THREADS
     _NUM_THREADS = max(1, int(n))
+    _AUTO = bool(auto)
+    _LOAD["checked"] = -1.0
     return old
 
 
@@ -61,23 +75,77 @@ def _pool():
         return _POOL
 
 
-def _batch_parts(n, macs):
-    """Contiguous batch ranges, one per thread (a single range when not worth splitting)."""
-    t = min(_NUM_THREADS, n)
-    if t <= 1 or macs < _PARALLEL_MIN_MACS:
-        return [(0, n)]
-    step = -(-n // t)
-    return [(b, min(n, b + step)) for b in range(0, n, step)]
+def _spare_threads():
+    """Threads worth using now: cores not busy with other processes (checked once a second)."""
+    now = time.monotonic()
+    if now - _LOAD["checked"] < 1.0:
+        return _LOAD["threads"]
+    cpu = time.process_time()
+    own = 0.0
+    if _LOAD["checked"] >= 0 and now > _LOAD["wall"]:
+        own = (cpu - _LOAD["cpu"]) / (now - _LOAD["wall"])
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    ncpu = os.cpu_count() or 1
+    free = ncpu - max(0.0, load - own)
+    _LOAD.update(checked=now, wall=now, cpu=cpu,
+                 threads=max(1, min(_NUM_THREADS, int(free + 0.25))))
+    return _LOAD["threads"]
 
 
-def _run_parts(fn, parts):
-    """fn(lo, hi) for each part: the first in this thread, the others on the pool."""
-    if len(parts) == 1:
-        return [fn(*parts[0])]
+def _threads_for(macs, nchunks):
+    if _NUM_THREADS <= 1 or macs < _PARALLEL_MIN_MACS or nchunks < 2:
+        return 1
+    t = _spare_threads() if _AUTO else _NUM_THREADS
+    return min(t, nchunks)
+
+
+def _chunks(n, bytes_per_item):
+    """Batch chunks of about _CHUNK_BYTES of im2col each (fixed by the shapes alone)."""
+    nb = max(1, min(n, _CHUNK_BYTES // max(int(bytes_per_item), 1)))
+    return [(b, min(n, b + nb)) for b in range(0, n, nb)]
+
+
+def _run_chunks(fn, chunks, macs):
+    """[fn(b0, b1) for each chunk]; with threads, each takes the next chunk when it is free.
+
+    Chunks are handed out dynamically, so a thread the OS deschedules on a busy machine just
+    takes fewer of them; results are stored by chunk index, never by thread.
+    """
+    t = _threads_for(macs, len(chunks))
+    if t <= 1:
+        return [fn(b0, b1) for b0, b1 in chunks]
+    res = [None] * len(chunks)
+    counter = itertools.count()
+
+    def worker():
+        while True:
+            i = next(counter)
+            if i >= len(chunks):
+                return
+            res[i] = fn(*chunks[i])
+
     pool = _pool()
-    futs = [pool.submit(fn, lo, hi) for lo, hi in parts[1:]]
-    first = fn(*parts[0])
-    return [first] + [f.result() for f in futs]
+    futs = [pool.submit(worker) for _ in range(t - 1)]
+    worker()
+    for f in futs:
+        f.result()
+    return res
+
+
+def _scratch(slot, shape, dtype):
+    """A per-thread buffer reused across calls (no page faults for a fresh im2col matrix)."""
+    dtype = np.dtype(dtype)
+    n = U.prod(shape) * dtype.itemsize
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.nbytes < n:
+        buf = bufs[slot] = np.empty(max(n, 1), dtype=np.uint8)
+    return buf[:n].view(dtype).reshape(shape)
 
 
 # ----------------------------------------------------------------------------- attrs
@@ -118,12 +186,12 @@ def _im2col_chunks(x, k, s, d, out, pads):
     """
     n, c = x.shape[0], x.shape[-1]
     kk, p = U.prod(k), U.prod(out)
-    xp = U.pad(x, pads)
+    xp = _pad(x, pads)
     nb = U.batch_chunk(n, p * kk * c * x.itemsize)
     if c == 1:
         # One input channel: build the transposed matrix (taps, pixels) tap by tap, so each
         # copy moves whole output rows instead of kernel-width runs of single elements.
-        buf = np.empty((kk, nb * p), dtype=x.dtype)
+        buf = _scratch("col", (kk, nb * p), x.dtype)
         tap_idx = [U.tap_index(t, out, s, d)[:-1] + (0,) for t in U.taps(k)]
         for b0 in range(0, n, nb):
             b1 = min(n, b0 + nb)
@@ -133,12 +201,24 @@ def _im2col_chunks(x, k, s, d, out, pads):
             yield b0, b1, buf[:, :m].T
         return
     view = U.windows(xp, out, k, s, d)
-    buf = np.empty((nb, *out, *k, c), dtype=x.dtype)
+    buf = _scratch("col", (nb, *out, *k, c), x.dtype)
     for b0 in range(0, n, nb):
         b1 = min(n, b0 + nb)
         col = buf[: b1 - b0]
         np.copyto(col, view[b0:b1])
         yield b0, b1, col.reshape(-1, kk * c)
+
+
+def _pad(x, pads):
+    """Spatially zero-padded copy of x in this thread's scratch (x itself when no padding)."""
+    if all(pb == 0 and pa == 0 for pb, pa in pads):
+        return x
+    shape = (x.shape[0],) + tuple(v + pb + pa for v, (pb, pa) in zip(x.shape[1:-1], pads)) + (
+        x.shape[-1],)
+    xp = _scratch("pad", shape, x.dtype)
+    xp.fill(0)
+    xp[U.interior(x.shape[1:-1], pads)] = x
+    return xp
 
 
 def _conv_fwd(x, w, s, d, out, pads):
@@ -156,11 +236,12 @@ def _conv_fwd(x, w, s, d, out, pads):
     if U.prod(out) == 0 or n == 0:
         return res
 
-    def part(lo, hi):
+    def chunk(lo, hi):
         for b0, b1, col in _im2col_chunks(x[lo:hi], k, s, d, out, pads):
             np.matmul(col, wm, out=res[lo + b0:lo + b1].reshape(-1, o))
 
-    _run_parts(part, _batch_parts(n, n * U.prod(out) * wm.size))
+    chunks = _chunks(n, U.prod(out) * wm.shape[0] * x.itemsize)
+    _run_chunks(chunk, chunks, n * U.prod(out) * wm.size)
     return res
 
 
@@ -173,15 +254,16 @@ def _conv_bwd_filter(x, dy, k, s, d, out, pads):
     if U.prod(k) == 1 and all(v == 1 for v in s) and tuple(x.shape[1:-1]) == tuple(out):
         return (x.reshape(-1, c).T @ dy.reshape(-1, o)).reshape(*k, c, o)
 
-    def part(lo, hi):
+    def chunk(lo, hi):
         dw = None
         for b0, b1, col in _im2col_chunks(x[lo:hi], k, s, d, out, pads):
             p = col.T @ dy[lo + b0:lo + b1].reshape(-1, o)
             dw = p if dw is None else np.add(dw, p, out=dw)
         return dw
 
-    # NOTE: partial sums are added in a fixed order, so a given thread count is deterministic.
-    parts = _run_parts(part, _batch_parts(n, n * U.prod(out) * U.prod(k) * c * o))
+    # NOTE: one partial per chunk, summed in chunk order: the same sums whatever the threads.
+    chunks = _chunks(n, U.prod(out) * U.prod(k) * c * x.itemsize)
+    parts = _run_chunks(chunk, chunks, n * U.prod(out) * U.prod(k) * c * o)
     dw = parts[0]
     for p in parts[1:]:
         np.add(dw, p, out=dw)

@@ -13,7 +13,7 @@ import copy
 import re
 import sys
 
-from tensorweave.profiler.flops import op_flops  # noqa: F401
+from tensorweave.profiler.flops import op_flops
 from tensorweave.profiler.option_builder import ProfileOptionBuilder
 
 __all__ = ["GraphNodeProto", "MultiGraphNodeProto", "ProfileOptionBuilder", "Profiler",
@@ -386,7 +386,7 @@ def advise(graph=None, run_meta=None, options=None):
 
 def write_op_log(graph, log_dir, op_log=None, run_meta=None, add_trace=True):
     """Accepted for compatibility; the op log is not needed by this profiler."""
-    return None
+    return
 
 
 class Profiler:

@@ -6,14 +6,18 @@ Thread settings follow ConfigProto:
   many threads when it is set explicitly.  Automatic means: convolutions use every core and
   BLAS runs single-threaded, because a BLAS library's spinning workers collapse on a loaded
   machine (a 100x784x500 GEMM goes from 0.6 ms to 16 ms on 2 busy cores) while independent
-  kernels and the convolution split already keep the cores busy.  An OPENBLAS_NUM_THREADS /
+  kernels and the convolution split (sleeping threads taking chunks as they come free,
+  robust to a descheduled thread) already keep the cores busy.  An OPENBLAS_NUM_THREADS /
   OMP_NUM_THREADS / MKL_NUM_THREADS set by the user is left alone in automatic mode.
 - `inter_op_parallelism_threads` (0 = serial here): independent ready kernels of one step
   run concurrently on a pool of that many threads (see executor.ParallelRunner).
 """
 import collections
+import functools
 import os
 import threading
+
+import numpy as np
 
 from tensorweave.runtime.executor import LOCAL_CPU
 
@@ -72,10 +76,43 @@ def set_blas_threads(n):
         _blas_threads = n
 
 
+_ALLOCATOR_TUNED = [False]
+# glibc mallopt parameters (malloc.h): M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD.
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+
+def tune_allocator():
+    """Keeps freed tensor buffers (< 64 MB) in the heap instead of returning them to the OS.
+
+    By default glibc serves every allocation above ~128 KB-32 MB with a fresh mmap, so each
+    step's intermediates page-fault in again (a 784x500 float32 gradient: 384 faults plus the
+    kernel zeroing it); a training step then spends more time faulting than in its small
+    GEMMs.  TF avoids this with its own allocator.  Done once per process, only on glibc, and
+    never when the user set MALLOC_* tunables or TENSORWEAVE_MALLOC_TUNING=0.
+    """
+    if _ALLOCATOR_TUNED[0]:
+        return
+    _ALLOCATOR_TUNED[0] = True
+    if os.environ.get("TENSORWEAVE_MALLOC_TUNING", "1") == "0" or any(
+            k.startswith("MALLOC_") or k == "GLIBC_TUNABLES" for k in os.environ):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 64 << 20)
+    mallopt(_M_TRIM_THRESHOLD, 256 << 20)
+    mallopt(_M_TOP_PAD, 16 << 20)
+
+
 def configure_threads(config):
     """Applies a ConfigProto's intra-op setting to BLAS and the convolution kernels."""
     from tensorweave.kernels import conv
 
+    tune_allocator()
     intra = int(getattr(config, "intra_op_parallelism_threads", 0) or 0)
     if intra > 0:
         set_blas_threads(intra)
@@ -107,3 +144,55 @@ def log_placement(graph, logged):
     for op in ops:
         logged.add(id(op))
     print("\n".join(lines), flush=True)
+
+
+# ------------------------------------------------------------------ intra-op matmul
+_SPLIT_MIN_MACS = 4 << 20
+
+
+def intra_op_kernel(op, fn):
+    """The kernel to run for `op`: big MatMuls split their output columns over the
+    intra-op threads (each block is the same BLAS dot products, so the numbers do not change);
+    everything else runs as registered."""
+    if op.type != "MatMul":
+        return fn
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    if not (a.is_fully_defined() and b.is_fully_defined()) or a.ndims != 2:
+        # Batch dims unknown: decide per call from the arrays.
+        macs = None
+    else:
+        ta, tb = op._attrs.get("transpose_a"), op._attrs.get("transpose_b")
+        m, k = (a[1], a[0]) if ta else (a[0], a[1])
+        n = b[0] if tb else b[1]
+        macs = int(m) * int(k) * int(n)
+        if macs < _SPLIT_MIN_MACS:
+            return fn
+    if op.inputs[0].dtype.base_dtype.name not in ("float32", "float64"):
+        return fn
+    ta = bool(op._attrs.get("transpose_a"))
+    tb = bool(op._attrs.get("transpose_b"))
+    return functools.partial(_split_matmul, fn, ta, tb)
+
+
+def _split_matmul(fn, ta, tb, a, b):
+    from tensorweave.kernels import conv
+
+    x = a.T if ta else a
+    y = b.T if tb else b
+    if (x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0] or x.dtype != y.dtype or
+            x.dtype.kind != "f" or conv._NUM_THREADS < 2):
+        return fn(a, b)
+    m, k = x.shape
+    n = y.shape[1]
+    if m * k * n < _SPLIT_MIN_MACS or n < 64:
+        return fn(a, b)
+    out = np.empty((m, n), dtype=x.dtype)
+    step = max(16, -(-n // (2 * conv._NUM_THREADS)))
+    step = -(-step // 16) * 16
+    blocks = [(j, min(n, j + step)) for j in range(0, n, step)]
+
+    def block(j0, j1):
+        np.matmul(x, y[:, j0:j1], out=out[:, j0:j1])
+
+    conv._run_chunks(block, blocks, m * k * n)
+    return out

@@ -121,7 +121,7 @@ class Plan:
 
     def __init__(self, graph, fetches, targets, feeds, state, log_placement=False,
                  allow_soft_placement=True, rewrite_settings=None):
-        from tensorweave.runtime import rewrites
+        from tensorweave.runtime import devices, rewrites
 
         self.graph = graph
         self.fetches = fetches
@@ -200,7 +200,7 @@ class Plan:
             if fused_add is not None:
                 fn = rewrites.fused_kernel(op, kernel_of(op), kernel_of(fused_add))
             else:
-                fn = kernel_of(op)
+                fn = devices.intra_op_kernel(op, kernel_of(op))
             steps.append(Step(op, fn, ins, outs))
         self.steps = steps
         self.fetch_slots = [slot(t) for t in fetches]

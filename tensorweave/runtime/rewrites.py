@@ -52,8 +52,14 @@ _DEFAULT_MAX_FOLD_BYTES = 10 << 20
 class Settings:
     """Which rewrites run, from a ConfigProto (all on by default, as in TF)."""
 
-    __slots__ = ("constant_folding", "arithmetic", "cse", "dependency", "remapping",
-                 "max_fold_bytes")
+    __slots__ = (
+        "arithmetic",
+        "constant_folding",
+        "cse",
+        "dependency",
+        "max_fold_bytes",
+        "remapping",
+    )
 
     def __init__(self, config=None):
         self.constant_folding = self.arithmetic = self.cse = True
@@ -307,7 +313,7 @@ def _simplify(op, ins, consts, alias):
         if d is None or out._dtype != x._dtype:
             return False
         want = consts[id(ins[1])]
-        if want.ndim != 1 or list(int(v) for v in want) != d:
+        if want.ndim != 1 or [int(v) for v in want] != d:
             return False
         alias[id(out)] = x
         return True
@@ -322,7 +328,7 @@ def _simplify(op, ins, consts, alias):
 
 def _fuse(order, fetches, res, resolve):
     """Activation(fresh Add result) computed in place when the add has no other consumer."""
-    fetched = set(id(resolve(t)) for t in fetches)
+    fetched = {id(resolve(t)) for t in fetches}
     consumers = {}
     for op in order:
         if id(op) in res.skip:

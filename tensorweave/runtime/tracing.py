@@ -9,9 +9,7 @@ CostGraphDef with measured compute times and output sizes is always filled, as T
 traced runs.
 """
 import numpy as np
-from tensorboard.compat.proto import cost_graph_pb2
-from tensorboard.compat.proto import step_stats_pb2
-from tensorboard.compat.proto import tensor_shape_pb2
+from tensorboard.compat.proto import step_stats_pb2, tensor_shape_pb2
 
 from tensorweave.runtime.executor import LOCAL_CPU
 
@@ -148,7 +146,7 @@ def _fill_cost_graph(cg, plan, records):
             if shape is not None:
                 for d in shape:
                     oi.shape.dim.add(size=int(d))
-    fetched = set(t.op.name for t in plan.fetches)
+    fetched = {t.op.name for t in plan.fetches}
     for node in cg.node:
         if node.name in fetched:
             node.is_final = True

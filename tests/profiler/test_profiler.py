@@ -129,7 +129,7 @@ def test_time_and_memory_from_run_metadata():
         tf.profiler.ProfileOptionBuilder.time_and_memory(min_micros=0, min_bytes=0)
     ).with_empty_output().build()
     res = tf.profiler.profile(g, run_meta=md, cmd="scope", options=opts)
-    mm = [c for c in res.children if c.name == "mm"][0]
+    mm = next(c for c in res.children if c.name == "mm")
     assert mm.total_requested_bytes == 64 * 64 * 4 and mm.run_count == 1
     assert mm.devices == ["/job:localhost/replica:0/task:0/device:CPU:0"]
 

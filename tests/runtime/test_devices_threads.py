@@ -39,9 +39,8 @@ def test_new_ops_are_logged_when_the_graph_grows(capsys):
 
 def test_soft_placement_and_gpu_options():
     g = tf.Graph()
-    with g.as_default():
-        with tf.device("/device:GPU:0"):
-            x = tf.constant(2.0) * 3.0
+    with g.as_default(), tf.device("/device:GPU:0"):
+        x = tf.constant(2.0) * 3.0
     cfg = tf.ConfigProto(allow_soft_placement=True)
     cfg.gpu_options.allow_growth = True
     cfg.gpu_options.per_process_gpu_memory_fraction = 0.5

@@ -11,7 +11,7 @@ import tensorweave as tf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-import workloads  # noqa: E402
+import workloads
 
 
 def _tf_with_config(config, sessions):
