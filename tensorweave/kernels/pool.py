@@ -82,8 +82,46 @@ def _max_fwd(x, k, s, out, pads):
     return _separable(U.pad(x, pads, _lowest(x.dtype)), k, s, out, np.maximum)
 
 
+# Batch items per pass of the disjoint-window MaxPoolGrad: its ~12 passes over x, y, dy and
+# dx then run in cache instead of main memory.
+_GRAD_CHUNK_BYTES = 512 << 10
+
+
+def _max_grad_tiled(x, dy, k, s, out):
+    """MaxPoolGrad when the windows tile the input exactly (k == s, no padding).
+
+    Same rule and numbers as the general path (first maximum in scan order gets the
+    gradient; a NaN window routes nothing), computed a few batch items at a time.
+    """
+    dx = np.empty(x.shape, dtype=dy.dtype)
+    tap_list = list(U.taps(k))
+    idxs = [U.tap_index(t, out, s, _ones(k)) for t in tap_list]
+    per = max(1, _GRAD_CHUNK_BYTES // max(1, x[:1].nbytes))
+    hit = taken = None
+    for b0 in range(0, x.shape[0], per):
+        b1 = min(x.shape[0], b0 + per)
+        xs, dys, dxs = x[b0:b1], dy[b0:b1], dx[b0:b1]
+        y = _separable(xs, k, s, out, np.maximum)
+        if hit is None or hit.shape != y.shape:
+            hit = np.empty(y.shape, dtype=bool)
+            taken = np.empty(y.shape, dtype=bool)
+        for i, idx in enumerate(idxs):
+            np.equal(xs[idx], y, out=hit)
+            if i == 0:
+                np.copyto(taken, hit)
+            else:
+                np.greater(hit, taken, out=hit)  # hit and not yet taken by an earlier tap
+                if i + 1 < len(idxs):
+                    taken |= hit
+            np.multiply(dys, hit, out=dxs[idx])
+    return dx
+
+
 def _max_grad_first(x, dy, k, s, out, pads):
     """Route each window's gradient to its first maximum (scan order)."""
+    if (x.dtype.kind == "f" and all(pb == 0 and pa == 0 for pb, pa in pads) and
+            all(si == ki and o * ki == n for si, ki, o, n in zip(s, k, out, x.shape[1:-1]))):
+        return _max_grad_tiled(x, dy, k, s, out)
     y = _max_fwd(x, k, s, out, pads)  # NOTE: TF recomputes the max from orig_input too.
     masks = None
     if x.dtype.kind == "f":
