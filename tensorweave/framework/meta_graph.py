@@ -285,7 +285,7 @@ def import_scoped_meta_graph(meta_graph_or_file, clear_devices=False, graph=None
 
 
 def _restore_collections(mgd, graph, scope, predicate):
-    from tensorweave.ops import variables as variables_lib
+    from tensorweave.ops import resource_variable_ops as rv
 
     made_vars = {}
     for key in sorted(mgd.collection_def):
@@ -306,8 +306,7 @@ def _restore_collections(mgd, graph, scope, predicate):
                     var_name = _scoped(vd.variable_name, scope)
                     v = made_vars.get(var_name)
                     if v is None:
-                        v = variables_lib.Variable(variable_def=vd,
-                                                   import_scope=scope.rstrip("/") or None)
+                        v = rv.variable_from_proto(vd, import_scope=scope.rstrip("/") or None)
                         made_vars[var_name] = v
                     graph.add_to_collection(key, v)
             elif key == graph_lib.GraphKeys.SAVERS:
