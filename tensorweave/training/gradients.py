@@ -256,7 +256,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                     for t, gi in zip(op._inputs, in_grads):
                         if gi is not None and _is_backprop(t):
                             if isinstance(gi, Tensor) and t.dtype.base_dtype != \
-                                    gi.dtype.base_dtype and gi.dtype != dtypes.resource:
+                                    gi.dtype.base_dtype and dtypes.resource not in (
+                                        gi.dtype, t.dtype):
                                 raise TypeError(
                                     "Gradient type %s generated for op %s does not match input "
                                     "type %s" % (gi.dtype.base_dtype.name, op.name,
