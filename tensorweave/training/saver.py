@@ -13,10 +13,12 @@ import numpy as np
 from tensorboard.compat.proto import saver_pb2
 
 from tensorweave.formats import checkpoint_state as _state
+from tensorweave.framework import dtypes
 from tensorweave.framework import errors
 from tensorweave.framework import graph as graph_lib
 from tensorweave.framework import registry
 from tensorweave.framework import tensor_shape
+from tensorweave.ops import resource_variable_ops as rv
 from tensorweave.training.checkpoint import checkpoint_utils
 from tensorweave.training.checkpoint import io_ops  # noqa: F401 - registers the ops
 
@@ -42,6 +44,15 @@ def _ref_tensor(v):
     if isinstance(op, graph_lib.Operation):
         return op._outputs[0]
     raise TypeError("Variable to save is not a Variable, Tensor or Operation: %r" % (v,))
+
+
+def _saved(t):
+    """The tensor SaveV2 writes for `t`: a resource handle's variable value (as TF)."""
+    return rv.saved_tensor(t) if t.dtype == dtypes.resource else t
+
+
+def _saved_dtype(t):
+    return rv.value_dtype(t) if t.dtype == dtypes.resource else t.dtype.base_dtype
 
 
 def _names_to_tensors(var_list):
@@ -162,13 +173,13 @@ class Saver:
     def _add_save(self, g, filename, names, tensors, name="SaveV2"):
         save = registry.apply_op(
             "SaveV2", [filename, _strings(names), _strings([""] * len(names)),
-                       [tensors[n] for n in names]], name=name)
+                       [_saved(tensors[n]) for n in names]], name=name)
         with g.colocate_with(filename.op), g.control_dependencies([save]):
             return registry.apply_op("Identity", [filename], name="control_dependency",
                                      T="string")._outputs[0]
 
     def _add_restore(self, g, filename, names, tensors):
-        dts = [tensors[n].dtype.base_dtype for n in names]
+        dts = [_saved_dtype(tensors[n]) for n in names]
         with g.device("/device:CPU:0"):
             restore = registry.apply_op(
                 "RestoreV2", [filename, _strings(names), _strings([""] * len(names))],
@@ -176,6 +187,9 @@ class Saver:
         assigns = []
         for i, n in enumerate(names):
             t = tensors[n]
+            if t.dtype == dtypes.resource:  # a resource variable's handle
+                assigns.append(rv.restore_assign(t, restore._outputs[i]))
+                continue
             if not t.dtype.is_ref_dtype:
                 continue  # a plain tensor is saved but cannot be restored into
             validate = t.shape.is_fully_defined() and not self._reshape
@@ -210,7 +224,7 @@ class Saver:
                                        name="ShardedFilename")._outputs[0]
                 save = registry.apply_op(
                     "SaveV2", [sf, _strings(group), _strings([""] * len(group)),
-                               [tensors[n] for n in group]], name="SaveV2")
+                               [_saved(tensors[n]) for n in group]], name="SaveV2")
                 with g.colocate_with(sf.op), g.control_dependencies([save]):
                     dep = registry.apply_op("Identity", [sf], name="control_dependency",
                                             T="string")._outputs[0]

@@ -3,15 +3,12 @@ import json
 import os
 
 import numpy as np
-import pytest
 
 import tensorweave as tf
 from tensorweave.compat.api import train_saver as train
-from tensorweave.framework import registry
 
 FIX = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
                    "tf_fixtures")
-_RESOURCE_OPS = ("VarHandleOp", "ReadVariableOp", "AssignVariableOp", "VarIsInitializedOp")
 
 
 def _expected(name):
@@ -25,10 +22,6 @@ def _decode(spec):
     else:
         arr = np.array(spec["values"], dtype=tf.as_dtype(spec["dtype"]).as_numpy_dtype)
     return arr.reshape(spec["shape"])
-
-
-def _missing_resource_ops():
-    return [o for o in _RESOURCE_OPS if o not in registry.registered_ops()]
 
 
 def test_checkpoint_reader_values_incl_adam_slots():
@@ -109,10 +102,6 @@ def test_sharded_tf_checkpoint():
 
 
 def test_import_tf_meta_graph():
-    missing = _missing_resource_ops()
-    if missing:
-        pytest.xfail("TF wrote this meta graph with resource variables; ops not registered in "
-                     "tensorweave yet: %s" % missing)
     d = os.path.join(FIX, "checkpoint")
     exp = _expected("checkpoint")
     saver = train.import_meta_graph(os.path.join(d, exp["prefix"] + ".meta"))
@@ -136,10 +125,6 @@ def test_frozen_tf_conv_net_gives_tf_output():
 
 
 def test_tf_saved_model_signature_gives_tf_output():
-    missing = _missing_resource_ops()
-    if missing:
-        pytest.xfail("TF's simple_save graph uses resource variables; ops not registered in "
-                     "tensorweave yet: %s" % missing)
     d = os.path.join(FIX, "saved_model")
     io = np.load(os.path.join(d, "io.npz"))
     with tf.Session(graph=tf.Graph()) as sess:
