@@ -29,8 +29,32 @@ def list_session_devices():
     return [_DeviceAttributes(LOCAL_CPU, "CPU", 268435456, 0)]
 
 
-def list_local_devices():
-    return list_session_devices()
+class DeviceAttributes:
+    """device_lib's DeviceAttributes (TF's proto fields; prints as its text format)."""
+
+    def __init__(self, name, device_type, memory_limit, incarnation, physical_device_desc=""):
+        self.name = name
+        self.device_type = device_type
+        self.memory_limit = memory_limit
+        self.incarnation = incarnation
+        self.physical_device_desc = physical_device_desc
+        self.xla_global_id = -1
+
+    def __str__(self):
+        return ('name: "%s"\ndevice_type: "%s"\nmemory_limit: %d\nlocality {\n}\n'
+                "incarnation: %d\nxla_global_id: %d\n" % (
+                    self.name, self.device_type, self.memory_limit, self.incarnation,
+                    self.xla_global_id))
+
+    __repr__ = __str__
+
+
+_INCARNATION = int.from_bytes(os.urandom(8), "little") >> 1
+
+
+def list_local_devices(session_config=None):
+    """tensorflow.python.client.device_lib.list_local_devices(): this machine's CPU."""
+    return [DeviceAttributes("/device:CPU:0", "CPU", 268435456, _INCARNATION)]
 
 
 # ----------------------------------------------------------------------------- threads

@@ -83,3 +83,11 @@ def test_conv_results_do_not_depend_on_split_for_forward():
     np.testing.assert_array_equal(y1, y3)
     np.testing.assert_allclose(f1, f3, rtol=1e-5, atol=1e-4)
     assert y3.dtype == np.float32 and f3.dtype == np.float32
+
+
+def test_device_lib_and_session_devices():
+    (d,) = devices.list_local_devices()
+    assert d.name == "/device:CPU:0" and d.device_type == "CPU" and d.memory_limit > 0
+    assert 'device_type: "CPU"' in str(d)
+    (s,) = tf.Session(graph=tf.Graph()).list_devices()
+    assert s.name == CPU and s.device_type == "CPU"
