@@ -171,10 +171,13 @@ class Plan:
         names = itertools.count()
         steps = []
         alias_var = set()
-        absorbed = set(id(a) for a in rw.fused.values())
-        for op in order:
-            if id(op) in absorbed:
+        # A fused pair runs as one step where its producer (the absorbed op) ran.
+        act_of = {id(src_op): act for act in order if id(act) in rw.fused
+                  for src_op in (rw.fused[id(act)],)}
+        for step_op in order:
+            if id(step_op) in rw.fused:
                 continue
+            op = act_of.get(id(step_op), step_op)
             fused_add = rw.fused.get(id(op))
             src = fused_add if fused_add is not None else op
             opdef = src._opdef or registry._OPS.get(src.type)
@@ -185,6 +188,9 @@ class Plan:
                     ins.append("None")
                 else:
                     ins.append(slot(t))
+            n_src = len(ins)
+            if fused_add is not None:  # the fused op's own other inputs follow
+                ins.extend(slot(t) for t in op._inputs[1:])
             outs = []
             for t in op._outputs:
                 if id(t) in feed_index:
@@ -198,7 +204,7 @@ class Plan:
                             slot_of.get(id(op._inputs[0])) in alias_var):
                         alias_var.add(name)
             if fused_add is not None:
-                fn = rewrites.fused_kernel(op, kernel_of(op), kernel_of(fused_add))
+                fn = rewrites.fused_kernel(op, kernel_of(op), kernel_of(fused_add), n_src)
             else:
                 fn = devices.intra_op_kernel(op, kernel_of(op))
             steps.append(Step(op, fn, ins, outs))
@@ -485,6 +491,10 @@ class ParallelRunner:
                 if o != "_":
                     producer[o] = i
         step_of_op = {id(st.op): i for i, st in enumerate(steps)}
+        for i, st in enumerate(steps):  # an absorbed producer is done when its fused step is
+            src = plan.rewrites.fused.get(id(st.op))
+            if src is not None:
+                step_of_op[id(src)] = i
         preds = []
         alias = plan.rewrites.alias
         for i, st in enumerate(steps):
@@ -498,6 +508,9 @@ class ParallelRunner:
                     while id(t) in alias:  # guards of aliased (skipped) Identity ops
                         p.update(self._control_preds(t.op, step_of_op))
                         t = alias[id(t)]
+            # NOTE: the serial step order is the reference; an edge to a later step is one the
+            # serial plan does not honour either (a fused pair's gradient gating) - drop it.
+            p = {j for j in p if j < i}
             p.discard(i)
             preds.append(p)
         # Serial order is a topological order; keep any extra edge pointing backwards only.
@@ -646,6 +659,9 @@ class ParallelRunner:
                 finish(item)
         if error is not None:
             raise error
+        if remaining:
+            raise errors.InternalError(None, None, "inter-op scheduler stalled with %d of %d "
+                                       "steps not run" % (remaining, len(steps)))
         vals = [(_copy(env[s_]) if cp else env[s_])
                 for s_, cp in zip(plan.fetch_slots, plan.fetch_copy)]
         if getattr(plan, "append_none", False):

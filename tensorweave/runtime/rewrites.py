@@ -16,8 +16,9 @@ turns constant folding and common-subexpression elimination off:
   no axes alias their input;
 - common-subexpression elimination (`common_subgraph_elimination`): stateless ops with the
   same type, attrs and inputs compute once;
-- fusion (`remapping`): Relu/Tanh of a fresh Add/AddV2/BiasAdd result whose
-  only consumer it is computes in place (same ufunc, same numbers, one buffer less).
+- fusion (`remapping`): Relu/Tanh of a fresh Add/AddV2/BiasAdd result, and ReluGrad of any
+  pure op's fresh result, computes in place when it is that result's only consumer (same
+  ufunc, same numbers, one buffer and one pass less).
 
 Random, stateful, control-flow and side-effecting ops are never folded, merged or skipped.
 """
@@ -240,7 +241,7 @@ def optimize(order, fetches, feed_ids, settings, kernel_of):
                         res.cse_ops += 1
                         continue
     if settings.remapping:
-        _fuse(order, fetches, res, resolve)
+        _fuse(order, fetches, res, resolve, feed_ids)
     return res
 
 
@@ -326,8 +327,13 @@ def _simplify(op, ins, consts, alias):
     return False
 
 
-def _fuse(order, fetches, res, resolve):
-    """Activation(fresh Add result) computed in place when the add has no other consumer."""
+def _fuse(order, fetches, res, resolve, feed_ids=()):
+    """An elementwise op computed in place on its producer's fresh output.
+
+    Relu/Tanh of an Add/AddV2/BiasAdd result, and ReluGrad of any pure op's result (the
+    gradient arriving from MaxPoolGrad, a matmul...), when that result has no other consumer.
+    """
+    pos = {id(op): i for i, op in enumerate(order)}
     fetched = {id(resolve(t)) for t in fetches}
     consumers = {}
     for op in order:
@@ -336,23 +342,61 @@ def _fuse(order, fetches, res, resolve):
         for x in op._inputs:
             x = resolve(x)
             consumers[id(x)] = consumers.get(id(x), 0) + 1
+    absorbed = set()
     for op in order:
-        if op.type not in _FUSABLE_ACT or id(op) in res.skip or op._control_inputs:
+        t = op.type
+        if (t not in _FUSABLE_ACT and t != "ReluGrad") or id(op) in res.skip or (
+                op._control_inputs) or id(op) in absorbed:
             continue
         x = resolve(op._inputs[0])
         src = x.op
-        if src.type not in _FUSABLE_ADD or id(src) in res.skip or src._control_inputs:
+        if id(src) in res.skip or src._control_inputs or id(src) in res.fused or (
+                id(src) in absorbed) or len(src._outputs) != 1:
+            continue
+        if t != "ReluGrad" and src.type not in _FUSABLE_ADD:
             continue
         if id(x) in fetched or consumers.get(id(x), 0) != 1 or id(x) in res.consts:
             continue
         if x._dtype.np_dtype.kind != "f" or not is_pure(src) or not is_pure(op):
             continue
+        late = not _gates_only_pure(op._inputs[0], res.alias)
+        for y in op._inputs[1:]:
+            y = resolve(y)
+            if id(y) in res.consts or id(y) in feed_ids:
+                continue
+            if pos.get(id(y.op), len(order)) >= pos[id(src)] or not is_pure(y.op) or any(
+                    z._dtype.is_ref_dtype for z in y.op._inputs):
+                late = True  # NOTE: never read a variable's buffer earlier than the op did
+        if late:
+            continue
         res.fused[id(op)] = src
+        absorbed.add(id(src))
 
 
-def fused_kernel(act_op, act_fn, add_fn):
-    """The kernel of a fused add+activation step: fn(*add_inputs)."""
+def _gates_only_pure(t, alias):
+    """The aliased Identity ops between a producer and its consumer only gate on pure work
+    (gradient `tuple` gating: a NoOp waiting for the sibling gradients), so running the
+    consumer right after the producer changes no value anyone reads."""
+    while id(t) in alias:
+        for c in t.op._control_inputs:
+            if c.type != "NoOp" or not all(is_pure(cc) for cc in c._control_inputs) or (
+                    c._inputs):
+                return False
+        t = alias[id(t)]
+    return True
+
+
+def fused_kernel(act_op, act_fn, add_fn, n_src):
+    """The kernel of a fused step: fn(*src_inputs, *act_inputs[1:])."""
     t = act_op.type
+    if t == "ReluGrad":
+        def fn(*args):
+            r = add_fn(*args[:n_src])
+            f = args[n_src]
+            if _owned(r, args) and r.shape == f.shape:
+                return np.multiply(r, f > 0, out=r)  # NOTE: ReluGrad's own formula, in place
+            return act_fn(r, f)
+        return fn
     if t == "Relu":
         def fn(*args):
             r = add_fn(*args)
@@ -371,7 +415,7 @@ def fused_kernel(act_op, act_fn, add_fn):
         return fn
 
     def fn(*args):
-        return act_fn(add_fn(*args))
+        return act_fn(add_fn(*args[:n_src]), *args[n_src:])
     return fn
 
 

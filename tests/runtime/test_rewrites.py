@@ -69,8 +69,11 @@ def test_training_identical_with_each_rewrite_off(toggle):
     for a, b in zip(vals, ref_vals):
         assert a.tobytes() == b.tobytes()
     if toggle is None:
-        rw = _plan(sess).rewrites
+        plan = _plan(sess)
+        rw = plan.rewrites
         assert rw.folded_ops > 0 and rw.consts and rw.alias
+        fused = {st.op.type for st in plan.steps if id(st.op) in rw.fused}
+        assert fused == {"Relu", "ReluGrad"}
 
 
 def test_folding_removes_shape_arithmetic_from_gradient_plan():
