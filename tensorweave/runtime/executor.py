@@ -275,10 +275,13 @@ class Plan:
                 if i in ref_idx and x.op.type in VARIABLE_OP_TYPES and id(x) not in feed_index:
                     continue
                 need_tensor(x)
+            # NOTE: what a fetched op (e.g. tf.group(...)) waits for always runs; only edges
+            # inside the graph (gradient gating) may be satisfied without running pure work.
+            direct = id(op) in roots
             for c in op._control_inputs:
                 if c.type == "Placeholder" and any(id(o) in feed_index for o in c._outputs):
                     continue
-                stack.append((c, True))
+                stack.append((c, not direct or id(c) in skip))
         return [op for op in order if id(op) in live]
 
     # ------------------------------------------------------------- pruning

@@ -7,7 +7,9 @@ RewriterConfig toggles; OFF disables) and, as in TF1, `optimizer_options.opt_lev
 turns constant folding and common-subexpression elimination off:
 
 - dependency optimization (`dependency_optimization`): a stateless op reached only through
-  control edges is not run (its stateful ancestors still are, in the same order);
+  control edges inside the graph (gradient `tuple` gating: conv1's unused input gradient) is
+  not run; its stateful ancestors still are, in the same order, and whatever a fetched op
+  waits for directly (`sess.run(tf.group(x))`) always runs;
 - constant folding (`constant_folding`): Const outputs, Shape/Size/Rank/ShapeN of statically
   known shapes, and every stateless deterministic op whose inputs are all folded (up to
   `max_folded_constant_in_bytes`, 10 MB by default) are computed once, at plan time;

@@ -123,6 +123,19 @@ def test_dependency_optimization_skips_unused_gradient_but_keeps_effects():
         assert ("unused" in names) == runs_unused
 
 
+def test_fetched_group_runs_its_pure_members():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [2, 2])
+        mm = tf.matmul(x, x, name="mm")
+        grp = tf.group(mm)
+    sess = tf.Session(graph=g)
+    md = tf.RunMetadata()
+    assert sess.run(grp, {x: np.ones((2, 2))}, options=tf.RunOptions(
+        trace_level=tf.RunOptions.FULL_TRACE), run_metadata=md) is None
+    assert "mm" in {n.node_name for d in md.step_stats.dev_stats for n in d.node_stats}
+
+
 def _plan_for(sess, fetch):
     for p in sess._plans.values():
         if any(t is fetch for t in p.fetches):
