@@ -236,12 +236,31 @@ def _conv_fwd(x, w, s, d, out, pads):
     if U.prod(out) == 0 or n == 0:
         return res
 
+    macs = n * U.prod(out) * wm.size
+    chunks = _chunks(n, U.prod(out) * wm.shape[0] * x.itemsize)
+    split_cols = len(chunks) < _NUM_THREADS and o >= 128 and macs >= _PARALLEL_MIN_MACS
+
     def chunk(lo, hi):
         for b0, b1, col in _im2col_chunks(x[lo:hi], k, s, d, out, pads):
-            np.matmul(col, wm, out=res[lo + b0:lo + b1].reshape(-1, o))
+            dst = res[lo + b0:lo + b1].reshape(-1, o)
+            if not split_cols:
+                np.matmul(col, wm, out=dst)
+                continue
+            # Few, short chunks (small batch or images) but many output channels: the
+            # threads share the filter's columns instead (same dot products per element).
+            step = max(64, -(-o // (2 * _NUM_THREADS)))
+            blocks = [(j, min(o, j + step)) for j in range(0, o, step)]
 
-    chunks = _chunks(n, U.prod(out) * wm.shape[0] * x.itemsize)
-    _run_chunks(chunk, chunks, n * U.prod(out) * wm.size)
+            def gemm(j0, j1, col=col, dst=dst):
+                np.matmul(col, wm[:, j0:j1], out=dst[:, j0:j1])
+
+            _run_chunks(gemm, blocks, macs)
+
+    if split_cols:
+        for lo, hi in chunks:
+            chunk(lo, hi)
+    else:
+        _run_chunks(chunk, chunks, macs)
     return res
 
 
