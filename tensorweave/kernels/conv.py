@@ -489,3 +489,36 @@ def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, s
         # Per channel: dw[c, m] = sum_p x[p, c] * dy[p, c, m], as a batched matmul over c.
         dw[t] = np.matmul(xt.T[:, None, :], dy3.transpose(1, 0, 2))[:, 0, :]
     return dw
+
+
+# ------------------------------------------------------------------ half precision
+def _half_via_f32(fn):
+    """float16/bfloat16 convolutions compute in float32 (BLAS has no half GEMM) and store
+    the result in the input's dtype, as TF's CPU kernels accumulate halves in float."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        half = None
+        conv_args = []
+        for a in args:
+            if isinstance(a, np.ndarray) and a.dtype.kind in "fV" and a.dtype.itemsize == 2:
+                half = a.dtype
+                a = a.astype(np.float32)
+            conv_args.append(a)
+        if half is None:
+            return fn(*args, **kwargs)
+        return np.asarray(fn(*conv_args, **kwargs)).astype(half)
+
+    return wrapper
+
+
+conv2d = _half_via_f32(conv2d)
+conv2d_backprop_input = _half_via_f32(conv2d_backprop_input)
+conv2d_backprop_filter = _half_via_f32(conv2d_backprop_filter)
+conv3d = _half_via_f32(conv3d)
+conv3d_backprop_input_v2 = _half_via_f32(conv3d_backprop_input_v2)
+conv3d_backprop_filter_v2 = _half_via_f32(conv3d_backprop_filter_v2)
+depthwise_conv2d_native = _half_via_f32(depthwise_conv2d_native)
+depthwise_conv2d_native_backprop_input = _half_via_f32(depthwise_conv2d_native_backprop_input)
+depthwise_conv2d_native_backprop_filter = _half_via_f32(depthwise_conv2d_native_backprop_filter)
