@@ -211,6 +211,7 @@ class Plan:
         self.steps = steps
         self.fetch_slots = [slot(t) for t in fetches]
         self.fetch_copy = [s in alias_var or s.startswith("c") for s in self.fetch_slots]
+        self.alias_var = alias_var
         self.consts = tuple(const_values)
         self._compile()
         self.lock = threading.Lock() if any(
@@ -514,9 +515,29 @@ class ParallelRunner:
             # NOTE: the serial step order is the reference; an edge to a later step is one the
             # serial plan does not honour either (a fused pair's gradient gating) - drop it.
             p = {j for j in p if j < i}
-            p.discard(i)
             preds.append(p)
-        # Serial order is a topological order; keep any extra edge pointing backwards only.
+        # State keeps its serial order: ops touching variables or other state (variable ops,
+        # reads of ref tensors, stateful ops) run one after another as in the serial plan,
+        # and a kernel reading a variable's buffer finishes before the next state change
+        # (in-place updates) starts - graphs need not spell these orders out to get the
+        # serial plan's numbers.
+        alias_var = plan.alias_var
+        last_eff = None
+        readers = []
+        for i, st in enumerate(steps):
+            op = st.op
+            od = op._opdef
+            eff = (op.type in VARIABLE_OP_TYPES or (od is not None and od.stateful) or
+                   any(t._dtype.is_ref_dtype for t in op._inputs))
+            reads = any(s_ in alias_var for s_ in st.ins)
+            if (eff or reads) and last_eff is not None:
+                preds[i].add(last_eff)
+            if eff:
+                preds[i].update(readers)
+                readers = []
+                last_eff = i
+            elif reads:
+                readers.append(i)
         self.npred = [len(p) for p in preds]
         succ = [[] for _ in steps]
         for i, p in enumerate(preds):
