@@ -521,15 +521,18 @@ class ParallelRunner:
         # and a kernel reading a variable's buffer finishes before the next state change
         # (in-place updates) starts - graphs need not spell these orders out to get the
         # serial plan's numbers.
-        alias_var = plan.alias_var
+        var_slots = set(plan.alias_var)
         last_eff = None
         readers = []
         for i, st in enumerate(steps):
             op = st.op
             od = op._opdef
+            handles = any(t._dtype.name == "resource" for t in op._inputs)
             eff = (op.type in VARIABLE_OP_TYPES or (od is not None and od.stateful) or
-                   any(t._dtype.is_ref_dtype for t in op._inputs))
-            reads = any(s_ in alias_var for s_ in st.ins)
+                   handles or any(t._dtype.is_ref_dtype for t in op._inputs))
+            if handles:  # a resource variable's read may hand out its buffer
+                var_slots.update(o for o in st.outs if o != "_")
+            reads = any(s_ in var_slots for s_ in st.ins)
             if (eff or reads) and last_eff is not None:
                 preds[i].add(last_eff)
             if eff:
