@@ -117,6 +117,9 @@ def is_pure(op):
     for o in op._outputs:
         if o._dtype.is_ref_dtype or o._dtype.name in ("resource", "variant"):
             return False
+    for x in op._inputs:  # reads through a resource handle see state
+        if x._dtype.name == "resource":
+            return False
     return True
 
 
