@@ -51,9 +51,8 @@ def test_arg_scope_and_repeat_stack():
     names = [v.op.name for v in tf.global_variables()]
     assert "rep/rep_2/weights" in names and "fc/fc_1/weights" in names
     assert len(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)) == 5
-    with pytest.raises(ValueError):
-        with slim.arg_scope([tf.nn.relu], x=1):
-            pass
+    with pytest.raises(ValueError), slim.arg_scope([tf.nn.relu], x=1):
+        pass
 
 
 def test_contrib_batch_norm_defaults_and_updates():

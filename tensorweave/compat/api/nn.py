@@ -4,7 +4,9 @@ from tensorweave.ops.nn_ops import atrous_conv2d_transpose as atrous_conv2d_tran
 from tensorweave.ops.nn_ops import avg_pool as avg_pool
 from tensorweave.ops.nn_ops import avg_pool2d as avg_pool2d
 from tensorweave.ops.nn_ops import avg_pool3d as avg_pool3d
-from tensorweave.ops.nn_ops import batch_norm_with_global_normalization as batch_norm_with_global_normalization
+from tensorweave.ops.nn_ops import (
+    batch_norm_with_global_normalization as batch_norm_with_global_normalization,
+)
 from tensorweave.ops.nn_ops import batch_normalization as batch_normalization
 from tensorweave.ops.nn_ops import bias_add as bias_add
 from tensorweave.ops.nn_ops import conv1d as conv1d
@@ -40,16 +42,26 @@ from tensorweave.ops.nn_ops import relu_layer as relu_layer
 from tensorweave.ops.nn_ops import selu as selu
 from tensorweave.ops.nn_ops import separable_conv2d as separable_conv2d
 from tensorweave.ops.nn_ops import sigmoid as sigmoid
-from tensorweave.ops.nn_ops import sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits
+from tensorweave.ops.nn_ops import (
+    sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits,
+)
 from tensorweave.ops.nn_ops import softmax as softmax
-from tensorweave.ops.nn_ops import softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits
-from tensorweave.ops.nn_ops import softmax_cross_entropy_with_logits_v2 as softmax_cross_entropy_with_logits_v2
+from tensorweave.ops.nn_ops import (
+    softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits,
+)
+from tensorweave.ops.nn_ops import (
+    softmax_cross_entropy_with_logits_v2 as softmax_cross_entropy_with_logits_v2,
+)
 from tensorweave.ops.nn_ops import softplus as softplus
 from tensorweave.ops.nn_ops import softsign as softsign
-from tensorweave.ops.nn_ops import sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits
+from tensorweave.ops.nn_ops import (
+    sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits,
+)
 from tensorweave.ops.nn_ops import tanh as tanh
 from tensorweave.ops.nn_ops import top_k as top_k
-from tensorweave.ops.nn_ops import weighted_cross_entropy_with_logits as weighted_cross_entropy_with_logits
+from tensorweave.ops.nn_ops import (
+    weighted_cross_entropy_with_logits as weighted_cross_entropy_with_logits,
+)
 from tensorweave.ops.nn_ops import weighted_moments as weighted_moments
 from tensorweave.ops.nn_ops import xw_plus_b as xw_plus_b
 from tensorweave.ops.nn_ops import zero_fraction as zero_fraction
