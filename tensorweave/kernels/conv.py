@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import _util as U
+from . import conv_fast as _fast
 from ._util import conv_output_size, conv_padding
 
 __all__ = [
@@ -342,6 +343,9 @@ def conv2d(input, filter, strides, padding, use_cudnn_on_gpu=True, explicit_padd
     w = np.asarray(filter)
     s, d, out, pads = _setup(2, x.shape, w.shape[:2], strides, padding, dilations,
                              data_format, explicit_paddings)
+    if _use_fast("fwd", x.shape, w.shape[:2], w.shape[-2], w.shape[-1], s, d, pads,
+                 x.dtype, w.dtype):
+        return U.from_channels_last(_fast.conv2d_fwd(x, w, pads, _fast_runner), cl)
     return U.from_channels_last(_conv_fwd(x, w, s, d, out, pads), cl)
 
 
@@ -356,6 +360,10 @@ def conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,
     s, d, out, pads = _setup(2, x_shape, w.shape[:2], strides, padding, dilations,
                              data_format, explicit_paddings)
     _check_dy(dy, x_shape[0], out, w.shape[-1])
+    if _use_fast("input", x_shape, w.shape[:2], w.shape[-2], w.shape[-1], s, d, pads,
+                 w.dtype, dy.dtype):
+        return U.from_channels_last(
+            _fast.conv2d_bwd_input(x_shape, w, dy, pads, _fast_runner), cl)
     return U.from_channels_last(_conv_bwd_input(x_shape, w, dy, s, d, out, pads), cl)
 
 
@@ -370,7 +378,25 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
     s, d, out, pads = _setup(2, x.shape, fs[:2], strides, padding, dilations,
                              data_format, explicit_paddings)
     _check_dy(dy, x.shape[0], out, fs[-1])
+    if (len(fs) == 4 and fs[2] == x.shape[-1]
+            and _use_fast("filter", x.shape, fs[:2], fs[2], fs[3], s, d, pads, x.dtype,
+                          dy.dtype)):
+        return _fast.conv2d_bwd_filter(x, dy, fs[:2], pads, _fast_runner)
     return _conv_bwd_filter(x, dy, fs[:2], s, d, out, pads)
+
+
+def _use_fast(kind, x_shape, k, c, o, s, d, pads, *dtypes):
+    """Stride-1, dilation-1 float 2-D convolutions the DFT path does with fewer operations."""
+    if any(v != 1 for v in s + d) or len(x_shape) != 4 or x_shape[-1] != c:
+        return False
+    if np.result_type(*dtypes) not in (np.float32, np.float64):
+        return False
+    return _fast.plan(kind, x_shape[0], tuple(x_shape[1:3]), tuple(k), c, o, pads)
+
+
+def _fast_runner(fn, chunks):
+    """Runs the DFT path's batch chunks on the intra-op threads (while a core is free)."""
+    return _run_chunks(fn, chunks, _PARALLEL_MIN_MACS * len(chunks))
 
 
 def _check_dy(dy, n, out, o):

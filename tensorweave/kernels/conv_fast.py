@@ -1,0 +1,255 @@
+"""Transform-domain (DFT) 2-D convolutions for stride-1, dilation-1, channels-last shapes.
+
+A stride-1 correlation over a zero-padded map of size ``P = in + pad_before + pad_after``
+(``= out + k - 1``) never wraps around, so it equals the circular correlation of size ``P``:
+in the DFT domain it is one small channel matmul per frequency.  For maps of ~10-30 pixels
+with 5x5 kernels and tens of channels this needs 3-4x fewer multiply-adds than im2col.
+
+The transforms are not FFTs but dense DFT matrices applied as real GEMMs (one spatial axis at
+a time, real-to-half-complex along W, complex along H).  That lets the forward transform skip
+the zero padding (the pad offset is a phase in the matrix) and the inverse produce only the
+rows and columns that are wanted (the crop), and everything runs in the input dtype
+(float32 stays float32) through BLAS.  Complex values are kept as a leading axis of 2
+(real, imaginary) so every product is a real matmul.
+
+Layouts: maps are ``(H, W, M)`` with ``M = batch * channels`` (batch major); the transformed
+arrays are ``(2, P_h, Q, M)`` with ``Q = P_w // 2 + 1``, i.e. ``(2, F, batch, channels)``.
+"""
+
+import functools
+import os
+
+import numpy as np
+
+__all__ = ["conv2d_fwd", "conv2d_bwd_input", "conv2d_bwd_filter", "plan"]
+
+# The transform GEMMs are thin (K = 10-40) and the channel GEMMs small and batched, so they
+# run at a lower rate than im2col's big GEMM: take the fast path only when it needs clearly
+# fewer multiply-adds.
+_ADVANTAGE = 3.0
+_MIN_DIRECT_MACS = 8 << 20
+# TENSORWEAVE_CONV_FAST=0 turns the DFT path off (im2col for everything).
+ENABLED = os.environ.get("TENSORWEAVE_CONV_FAST", "1") != "0"
+
+
+@functools.lru_cache(maxsize=256)
+def _fwd_mats(n, p, off, dtype):
+    """Matrices of the forward DFT of n samples placed at off..off+n-1 in a length-p signal.
+
+    Returns (ew, eh): ew (2, q, n) real/imag rows of the half-spectrum transform (applied
+    along W to real data); eh (2p, 2n) the real block form of the complex transform (applied
+    along H to complex data stored as [re; im]).
+    """
+    q = p // 2 + 1
+    pos = np.arange(n) + off
+    ang_w = 2 * np.pi * np.outer(np.arange(q), pos) / p
+    ew = np.stack([np.cos(ang_w), -np.sin(ang_w)])
+    ang_h = 2 * np.pi * np.outer(np.arange(p), pos) / p
+    re, im = np.cos(ang_h), -np.sin(ang_h)
+    eh = np.block([[re, -im], [im, re]])
+    return ew.astype(dtype), np.ascontiguousarray(eh.astype(dtype))
+
+
+@functools.lru_cache(maxsize=256)
+def _inv_mats(p, start, count, dtype):
+    """Matrices of the inverse DFT producing samples start..start+count-1 of a length-p signal.
+
+    Returns (gh, gw): gh (2*count, 2p) real block form of the complex inverse along H (with
+    its 1/p); gw (2, count, q) the half-spectrum to real inverse along W (Hermitian weights and
+    1/p included): y = gw[0] @ re + gw[1] @ im.
+    """
+    q = p // 2 + 1
+    pos = np.arange(start, start + count)
+    ang_h = 2 * np.pi * np.outer(pos, np.arange(p)) / p
+    re, im = np.cos(ang_h) / p, np.sin(ang_h) / p
+    gh = np.block([[re, -im], [im, re]])
+    kw = np.arange(q)
+    c = np.where((kw == 0) | ((p % 2 == 0) & (kw == p // 2)), 1.0, 2.0) / p
+    ang_w = 2 * np.pi * np.outer(pos, kw) / p
+    gw = np.stack([c * np.cos(ang_w), -c * np.sin(ang_w)])
+    return np.ascontiguousarray(gh.astype(dtype)), np.ascontiguousarray(gw.astype(dtype))
+
+
+def _transform(a, ph, pw, off_h, off_w):
+    """(H, W, M) real -> (2, ph, q, M): DFT of a placed at (off_h, off_w) in a ph x pw map."""
+    h, w, m = a.shape
+    ew, _ = _fwd_mats(w, pw, off_w, a.dtype.str)
+    _, eh = _fwd_mats(h, ph, off_h, a.dtype.str)
+    q = pw // 2 + 1
+    t = np.matmul(ew[:, None], a)  # (2, H, q, M)
+    z = eh @ t.reshape(2 * h, q * m)  # (2ph, q*M)
+    return z.reshape(2, ph, q, m)
+
+
+def _inverse(z, ph, pw, rows, cols):
+    """(2, ph, q, M) -> (len rows, len cols, M) real: samples rows x cols of the inverse DFT."""
+    m = z.shape[-1]
+    q = pw // 2 + 1
+    gh, _ = _inv_mats(ph, rows[0], rows[1], z.dtype.str)
+    _, gw = _inv_mats(pw, cols[0], cols[1], z.dtype.str)
+    v = (gh @ z.reshape(2 * ph, q * m)).reshape(2, rows[1], q, m)
+    y = np.matmul(gw[0], v[0])
+    y += np.matmul(gw[1], v[1])
+    return y
+
+
+def _sizes(in_sp, pads):
+    return tuple(v + pb + pa for v, (pb, pa) in zip(in_sp, pads))
+
+
+def _t_macs(h, w, m, ph, q):
+    return 2 * q * w * h * m + 4 * ph * h * q * m
+
+
+def _i_macs(ph, q, ch, cw, m):
+    return 4 * ch * ph * q * m + 2 * ch * cw * q * m
+
+
+def plan(kind, n, in_sp, k, c, o, pads):
+    """True when the DFT path is expected to beat im2col for this shape (cost model)."""
+    if not ENABLED or len(k) != 2 or min(k) < 3 or n == 0 or c * o == 0:
+        return False
+    (h, w), (kh, kw) = in_sp, k
+    ph, pw = _sizes(in_sp, pads)
+    oh, ow = ph - kh + 1, pw - kw + 1
+    if oh <= 0 or ow <= 0:
+        return False
+    q = pw // 2 + 1
+    f = ph * q
+    direct = n * oh * ow * kh * kw * c * o
+    if direct < _MIN_DIRECT_MACS:
+        return False
+    wt = _t_macs(kh, kw, c * o, ph, q)
+    mix = 4 * f * n * c * o
+    if kind == "fwd":
+        cost = _t_macs(h, w, n * c, ph, q) + wt + mix + _i_macs(ph, q, oh, ow, n * o)
+    elif kind == "input":
+        cost = _t_macs(oh, ow, n * o, ph, q) + wt + mix + _i_macs(ph, q, h, w, n * c)
+    else:
+        cost = (_t_macs(h, w, n * c, ph, q) + _t_macs(oh, ow, n * o, ph, q) + mix
+                + _i_macs(ph, q, kh, kw, c * o))
+    return cost * _ADVANTAGE < direct
+
+
+def _maps(a):
+    """(N, H, W, C) -> (H, W, N*C) contiguous."""
+    n, h, w, c = a.shape
+    return np.ascontiguousarray(a.transpose(1, 2, 0, 3)).reshape(h, w, n * c)
+
+
+def _unmaps(y, n, ch):
+    """(H, W, N*C) -> (N, H, W, C) contiguous."""
+    h, w, _ = y.shape
+    return np.ascontiguousarray(y.reshape(h, w, n, ch).transpose(2, 0, 1, 3))
+
+
+def _filter_t(w, ph, pw, swap=False):
+    """Filter (KH, KW, C, O) -> (2, F, C, O) (or (2, F, O, C) with swap)."""
+    kh, kw, c, o = w.shape
+    if swap:
+        w = w.swapaxes(-1, -2)
+        c, o = o, c
+    wm = np.ascontiguousarray(w).reshape(kh, kw, c * o)
+    return _transform(wm, ph, pw, 0, 0).reshape(2, -1, c, o)
+
+
+def conv2d_fwd(x, w, pads, runner=None):
+    """Channels-last stride-1 Conv2D: x (N, H, W, C), w (KH, KW, C, O) -> (N, OH, OW, O)."""
+    dtype = np.result_type(x.dtype, w.dtype)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    n, h, wd, c = x.shape
+    kh, kw, _, o = w.shape
+    ph, pw = _sizes((h, wd), pads)
+    oh, ow = ph - kh + 1, pw - kw + 1
+    wf = _filter_t(w, ph, pw)
+    wre, wim = wf[0], wf[1]
+    res = np.empty((n, oh, ow, o), dtype=dtype)
+
+    def chunk(b0, b1):
+        nb = b1 - b0
+        xf = _transform(_maps(x[b0:b1]), ph, pw, pads[0][0], pads[1][0])
+        xf = xf.reshape(2, -1, nb, c)
+        p0 = np.matmul(xf, wre)  # [xre wre, xim wre]
+        p1 = np.matmul(xf, wim)  # [xre wim, xim wim]
+        # correlation: Y = X * conj(W)
+        y = np.empty_like(p0)
+        np.add(p0[0], p1[1], out=y[0])
+        np.subtract(p0[1], p1[0], out=y[1])
+        out = _inverse(y.reshape(2, ph, pw // 2 + 1, nb * o), ph, pw, (0, oh), (0, ow))
+        res[b0:b1] = out.reshape(oh, ow, nb, o).transpose(2, 0, 1, 3)
+
+    _run(chunk, n, runner)
+    return res
+
+
+def conv2d_bwd_input(x_shape, w, dy, pads, runner=None):
+    """Channels-last stride-1 input gradient: returns (N, H, W, C)."""
+    dtype = np.result_type(w.dtype, dy.dtype)
+    w, dy = w.astype(dtype, copy=False), dy.astype(dtype, copy=False)
+    n, h, wd, c = x_shape
+    kh, kw, _, o = w.shape
+    ph, pw = _sizes((h, wd), pads)
+    oh, ow = dy.shape[1], dy.shape[2]
+    wf = _filter_t(w, ph, pw, swap=True)  # (2, F, O, C)
+    wre, wim = wf[0], wf[1]
+    res = np.empty((n, h, wd, c), dtype=dtype)
+
+    def chunk(b0, b1):
+        nb = b1 - b0
+        df = _transform(_maps(dy[b0:b1]), ph, pw, 0, 0).reshape(2, -1, nb, o)
+        p0 = np.matmul(df, wre)
+        p1 = np.matmul(df, wim)
+        # convolution: DX = DY * W
+        z = np.empty_like(p0)
+        np.subtract(p0[0], p1[1], out=z[0])
+        np.add(p1[0], p0[1], out=z[1])
+        out = _inverse(z.reshape(2, ph, pw // 2 + 1, nb * c), ph, pw,
+                       (pads[0][0], h), (pads[1][0], wd))
+        res[b0:b1] = out.reshape(h, wd, nb, c).transpose(2, 0, 1, 3)
+
+    _run(chunk, n, runner)
+    return res
+
+
+def conv2d_bwd_filter(x, dy, k, pads, runner=None):
+    """Channels-last stride-1 filter gradient: returns (KH, KW, C, O)."""
+    dtype = np.result_type(x.dtype, dy.dtype)
+    x, dy = x.astype(dtype, copy=False), dy.astype(dtype, copy=False)
+    n, h, wd, c = x.shape
+    o = dy.shape[-1]
+    kh, kw = k
+    ph, pw = _sizes((h, wd), pads)
+    q = pw // 2 + 1
+    f = ph * q
+
+    def chunk(b0, b1):
+        nb = b1 - b0
+        xf = _transform(_maps(x[b0:b1]), ph, pw, pads[0][0], pads[1][0]).reshape(2, f, nb, c)
+        df = _transform(_maps(dy[b0:b1]), ph, pw, 0, 0).reshape(2, f, nb, o)
+        # DW = sum_n X * conj(DY): re = Xre.Dre + Xim.Dim, im = Xim.Dre - Xre.Dim
+        a = np.empty((f, c, 2, nb), dtype=dtype)
+        a[:, :, 0] = xf[0].swapaxes(1, 2)
+        a[:, :, 1] = xf[1].swapaxes(1, 2)
+        d = np.ascontiguousarray(df.transpose(1, 0, 2, 3)).reshape(f, 2 * nb, o)
+        dw = np.empty((2, f, c, o), dtype=dtype)
+        np.matmul(a.reshape(f, c, 2 * nb), d, out=dw[0])
+        a[:, :, 0], a[:, :, 1] = a[:, :, 1].copy(), -a[:, :, 0]
+        np.matmul(a.reshape(f, c, 2 * nb), d, out=dw[1])
+        return dw
+
+    parts = _run(chunk, n, runner, collect=True)
+    dw = parts[0]
+    for p in parts[1:]:
+        np.add(dw, p, out=dw)
+    out = _inverse(dw.reshape(2, ph, q, c * o), ph, pw, (0, kh), (0, kw))
+    return out.reshape(kh, kw, c, o)
+
+
+def _run(fn, n, runner, collect=False):
+    """Run fn over batch chunks (fixed by n alone: two halves when n is large enough)."""
+    chunks = [(0, n)] if n < 16 else [(0, n // 2), (n // 2, n)]
+    if runner is None or len(chunks) == 1:
+        res = [fn(b0, b1) for b0, b1 in chunks]
+    else:
+        res = runner(fn, chunks)
+    return res if collect else None
