@@ -178,7 +178,7 @@ def conv2d_fwd(x, w, pads, runner=None):
         out = _inverse(y.reshape(2, ph, pw // 2 + 1, nb * o), ph, pw, (0, oh), (0, ow))
         res[b0:b1] = out.reshape(oh, ow, nb, o).transpose(2, 0, 1, 3)
 
-    _run(chunk, n, runner)
+    _run(chunk, n, runner, 4 * ph * (pw // 2 + 1) * (c + o) * res.itemsize)
     return res
 
 
@@ -207,7 +207,7 @@ def conv2d_bwd_input(x_shape, w, dy, pads, runner=None):
                        (pads[0][0], h), (pads[1][0], wd))
         res[b0:b1] = out.reshape(h, wd, nb, c).transpose(2, 0, 1, 3)
 
-    _run(chunk, n, runner)
+    _run(chunk, n, runner, 4 * ph * (pw // 2 + 1) * (c + o) * res.itemsize)
     return res
 
 
@@ -237,7 +237,7 @@ def conv2d_bwd_filter(x, dy, k, pads, runner=None):
         np.matmul(a.reshape(f, c, 2 * nb), d, out=dw[1])
         return dw
 
-    parts = _run(chunk, n, runner, collect=True)
+    parts = _run(chunk, n, runner, 4 * f * (c + o) * np.dtype(dtype).itemsize, collect=True)
     dw = parts[0]
     for p in parts[1:]:
         np.add(dw, p, out=dw)
@@ -245,9 +245,17 @@ def conv2d_bwd_filter(x, dy, k, pads, runner=None):
     return out.reshape(kh, kw, c, o)
 
 
-def _run(fn, n, runner, collect=False):
-    """Run fn over batch chunks (fixed by n alone: two halves when n is large enough)."""
-    chunks = [(0, n)] if n < 16 else [(0, n // 2), (n // 2, n)]
+# Transform-domain bytes per batch chunk: big batches are cut into chunks (fixed by the shape
+# alone, so partial filter gradients are summed the same way whatever the threads).
+_CHUNK_BYTES = 16 << 20
+
+
+def _run(fn, n, runner, item_bytes, collect=False):
+    """Run fn over batch chunks: halves when n >= 16, smaller while a chunk is over budget."""
+    nchunks = 1 if n < 16 else 2
+    nchunks = max(nchunks, min(n, -(-n * int(item_bytes) // _CHUNK_BYTES)))
+    step = -(-n // nchunks)
+    chunks = [(b, min(n, b + step)) for b in range(0, n, step)]
     if runner is None or len(chunks) == 1:
         res = [fn(b0, b1) for b0, b1 in chunks]
     else:

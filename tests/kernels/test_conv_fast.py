@@ -133,3 +133,15 @@ def test_dft_matrices_invert():
     back = F._inverse(z, 9, 12, (2, 5), (3, 7))
     assert np.allclose(back, a, atol=1e-12)
     assert U.prod(z.shape) == 2 * 9 * 7 * 3
+
+
+def test_many_small_chunks(monkeypatch):
+    monkeypatch.setattr(F, "_CHUNK_BYTES", 1 << 14)  # forces one or two items per chunk
+    case = (7, 9, 8, 6, 5, 3, 3, "SAME")
+    x, f, dy, s, d, out, pads = _setup(case, np.float64, seed=5)
+    for runner in (None, C._fast_runner):
+        _close(F.conv2d_fwd(x, f, pads, runner), C._conv_fwd(x, f, s, d, out, pads))
+        _close(F.conv2d_bwd_input(x.shape, f, dy, pads, runner),
+               C._conv_bwd_input(x.shape, f, dy, s, d, out, pads))
+        _close(F.conv2d_bwd_filter(x, dy, (3, 3), pads, runner),
+               C._conv_bwd_filter(x, dy, (3, 3), s, d, out, pads))
