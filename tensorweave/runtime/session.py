@@ -265,9 +265,13 @@ class BaseSession:
             values = tracing.run_with_trace(self, plan, feed_arrays, options, run_metadata)
         elif plan.timeout_ms is not None or (options is not None and options.timeout_in_ms):
             values = self._run_with_timeout(plan, feed_arrays, options)
+        elif plan.numeric:
+            # NOTE: TF's kernels never warn on inf/nan arithmetic (use tf.check_numerics);
+            # NumPy's RuntimeWarnings are silenced for plans that compute anything.
+            with np.errstate(all="ignore"):
+                values = plan.run(feed_arrays)
         else:
             values = plan.run(feed_arrays)
-        # NOTE: TF hands back 0-d results as NumPy scalars (np.float32(11.0), b"text").
         # NOTE: TF hands back 0-d results as NumPy scalars (np.float32(11.0), b"text") and
         # never an array that shares memory with a feed or graph state.
         results = [_fresh(values[i], feed_arrays) for i in plan.leaf_index]
@@ -326,6 +330,7 @@ class BaseSession:
             plan._kernels = kernels
             plan.append_none = True
         plan.timeout_ms = None
+        plan.numeric = any(st.op.type not in _PLUMBING_OPS for st in plan.steps)
         self._plans[key] = plan
         return plan
 
@@ -425,6 +430,10 @@ class BaseSession:
         from tensorweave.runtime import partial_run
 
         return partial_run.run(self, handle, fetches, feed_dict)
+
+
+_PLUMBING_OPS = frozenset(["Const", "Identity", "NoOp", "Placeholder", "PlaceholderWithDefault",
+                           "VariableV2", "Assign", "Shape", "Reshape"])
 
 
 def _fresh(v, feeds):
