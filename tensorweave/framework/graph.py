@@ -347,7 +347,6 @@ class Graph:
         self._seed = None
         self._gradient_override_map = {}
         self._functions = {}
-        self._attr_scope_map = {}
         self._unfeedable = set()
         self._unfetchable = set()
         self._run_count = 0
@@ -514,8 +513,6 @@ class Graph:
             yield
         finally:
             self._kernel_label_map = saved
-
-    _kernel_label_map_ctx = _kernel_label_map_scope
 
     # ----------------------------------------------------- control dependencies
     def control_dependencies(self, control_inputs):

@@ -133,15 +133,10 @@ class RegisterGradient:
         self._op_type = op_type
 
     def __call__(self, f):
-        if self._op_type in _GRADIENT_SITES or (
-                self._op_type in _GRADIENTS and _GRADIENTS[self._op_type] is not None
-                and self._op_type not in _OPS):
+        if self._op_type in _GRADIENT_SITES or _GRADIENTS.get(self._op_type) is not None:
             raise KeyError("Registering two gradient with name '%s'! (Previous registration "
                            "was in %s)" % (self._op_type,
-                                           _GRADIENT_SITES.get(self._op_type, "<registry>")))
-        if self._op_type in _OPS and _GRADIENTS.get(self._op_type) is not None:
-            raise KeyError("Registering two gradient with name '%s'! (Previous registration "
-                           "was in the op registry)" % self._op_type)
+                                           _GRADIENT_SITES.get(self._op_type, "the op registry")))
         _GRADIENTS[self._op_type] = f
         site = graph_lib.user_frame(2)
         _GRADIENT_SITES[self._op_type] = graph_lib.format_site(site)

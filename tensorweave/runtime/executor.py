@@ -324,9 +324,9 @@ class Plan:
                 if ds is None:
                     stack.append((d, False))
                 elif ds == 1:
-                    if not _is_ancestor_done(d, state):
-                        raise errors.InvalidArgumentError(
-                            None, op, "Graph has a cycle through op '%s'." % op.name)
+                    # NOTE: open (state 1) nodes are exactly the current DFS path.
+                    raise errors.InvalidArgumentError(
+                        None, op, "Graph has a cycle through op '%s'." % op.name)
         for op in order:
             if op.type == "Placeholder":
                 raise _missing_feed_error(op, roots)
@@ -361,7 +361,6 @@ class Plan:
         for s, idx in last_use.items():
             if s not in keep:
                 frees[idx].append(s)
-        produced_unused = []
         for idx, st in enumerate(steps):
             st.free = tuple(frees[idx])
         lines = ["def _plan(F, K, C=_C):"]
@@ -387,7 +386,6 @@ class Plan:
             lines.append("    " + stmt)
             if st.free:
                 lines.append("    del " + ", ".join(st.free))
-        del produced_unused
         rets = []
         for s, cp in zip(self.fetch_slots, self.fetch_copy):
             rets.append(("_copy(%s)" % s) if cp else s)
@@ -698,10 +696,6 @@ class ParallelRunner:
 
 def _bad_cpu(dev):
     return "CPU:" in dev and not dev.endswith("CPU:0") and not dev.endswith("CPU:*")
-
-
-def _is_ancestor_done(d, state):
-    return state.get(id(d)) == 2
 
 
 def wrap_kernel_error(e, op):

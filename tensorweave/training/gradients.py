@@ -141,7 +141,7 @@ def _pending_counts(to_ops, from_ops, stop_ops):
     return between, pending
 
 
-def _aggregate(grads_list, op_name):
+def _aggregate(grads_list):
     grads_list = [g for g in grads_list if g is not None]
     if not grads_list:
         return None
@@ -224,7 +224,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             has_grad = False
             for t in op._outputs:
                 entry = grads.get(id(t))
-                agg = _aggregate(entry[1], op.name) if entry else None
+                agg = _aggregate(entry[1]) if entry else None
                 if entry:
                     entry[1] = [agg]
                 if agg is not None:
@@ -273,7 +273,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         result = []
         for x in xs:
             entry = grads.get(id(x))
-            gval = _aggregate(entry[1], x.op.name) if entry else None
+            gval = _aggregate(entry[1]) if entry else None
             if gval is None and unconnected_gradients == "zero":
                 gval = _zeros_like(x)
             result.append(gval)

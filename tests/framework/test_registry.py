@@ -17,8 +17,20 @@ def test_every_opdef_has_shape_fn_and_kernel():
 def test_gradient_decisions_are_explicit():
     # NOTE: a registered type always has an entry in the gradient table (a function or None,
     # TF's NotDifferentiable); only types never registered raise LookupError.
+    import inspect
+
+    bad = []
     for name in registry.registered_ops():
         assert name in registry._GRADIENTS, name
+        fn = registry._GRADIENTS[name]
+        if fn is None:
+            continue
+        # TF's signature: fn(op, grad) or fn(op, *grads) for multi-output ops.
+        params = list(inspect.signature(fn).parameters.values())
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+        if not callable(fn) or (len(params) < 2 and not varargs):
+            bad.append("%s: gradient %r does not take (op, grad)" % (name, fn))
+    assert not bad, "\n".join(bad)
 
 
 def test_registering_twice_is_an_error():
