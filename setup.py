@@ -26,10 +26,21 @@ elif sysconfig.get_platform().startswith(("linux-x86_64", "macosx")) and "x86_64
         sysconfig.get_platform()):
     _cflags += ["-march=native", "-mprefer-vector-width=512"]
 
+
+
+def _libraries(name):
+    """Libraries a kernel file links, from a `tw-libraries: z m` line in its first 40 lines."""
+    with open("tensorweave/native/%s.c" % name) as f:
+        for _, line in zip(range(40), f):
+            if "tw-libraries:" in line:
+                return line.split("tw-libraries:", 1)[1].replace("*/", "").split()
+    return []
+
+
 ext_modules = [
     Extension("tensorweave.native." + name, ["tensorweave/native/%s.c" % name],
               depends=["tensorweave/native/tw_native.h"], extra_compile_args=_cflags,
-              optional=True)
+              libraries=_libraries(name), optional=True)
     for name in NATIVE_MODULES
 ]
 
