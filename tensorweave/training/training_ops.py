@@ -62,13 +62,65 @@ def _c(x, like):
     return like.dtype.type(x)
 
 
+# ------------------------------------------------------------------ native fast path
+# tensorweave.native._train updates the variable and slots in one pass, in place, with the
+# NumPy formulas' operations in their order (bitwise the same results).  It takes float32 /
+# float64 C-contiguous arrays of one shape and dtype that do not overlap; anything else runs
+# the NumPy formula below.
+_NATIVE = [False, None]  # [looked up, module]
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _native():
+    if not _NATIVE[0]:
+        from tensorweave import native
+
+        _NATIVE[1] = native.load("_train")
+        _NATIVE[0] = True
+    return _NATIVE[1]
+
+
+def _native_ok(refs, grad):
+    """The native module when `refs` (variable first, then slots) and `grad` qualify."""
+    mod = _native()
+    var = refs[0]
+    if mod is None or var.dtype not in _FLOATS or not var.flags.c_contiguous:
+        return None
+    if not (isinstance(grad, np.ndarray) and grad.dtype == var.dtype and
+            grad.shape == var.shape and grad.flags.c_contiguous):
+        return None
+    for i, r in enumerate(refs):
+        if i and not (r.dtype == var.dtype and r.shape == var.shape and r.flags.c_contiguous):
+            return None
+        if not r.flags.writeable or np.may_share_memory(r, grad):
+            return None
+        for q in refs[:i]:
+            if np.may_share_memory(r, q):
+                return None
+    return mod
+
+
+def _scalar(x, like):
+    return float(_c(x, like))
+
+
 # ------------------------------------------------------------------ dense updates
 def _gd(var, alpha, delta):
+    mod = _native_ok((var,), delta)
+    if mod is not None and np.ndim(alpha) == 0:
+        mod.gd(var, delta, _scalar(alpha, var), var.dtype.itemsize == 8)
+        return
     var -= _c(alpha, var) * delta
 
 
 def _momentum(var, accum, lr, grad, momentum, use_nesterov=False):
     m = _c(momentum, var)
+    mod = _native_ok((var, accum), grad)
+    if mod is not None and np.ndim(lr) == 0 and np.ndim(momentum) == 0:
+        lr_ = _c(lr, var)
+        mod.momentum(var, accum, grad, float(lr_), float(m), float(m * lr_),
+                     bool(use_nesterov), var.dtype.itemsize == 8)
+        return
     accum *= m
     accum += grad
     if use_nesterov:
@@ -81,6 +133,11 @@ def _adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
           use_nesterov=False):
     b1, b2 = _c(beta1, var), _c(beta2, var)
     lr_t = _c(lr, var) * np.sqrt(1 - _c(beta2_power, var)) / (1 - _c(beta1_power, var))
+    mod = _native_ok((var, m, v), grad)
+    if mod is not None and all(np.ndim(x) == 0 for x in (lr_t, b1, b2, epsilon)):
+        mod.adam(var, m, v, grad, float(lr_t), float(b1), float(1 - b1), float(1 - b2),
+                 _scalar(epsilon, var), bool(use_nesterov), var.dtype.itemsize == 8)
+        return
     m += (grad - m) * (1 - b1)
     v += (grad * grad - v) * (1 - b2)
     if use_nesterov:
@@ -90,6 +147,11 @@ def _adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
 
 
 def _adagrad(var, accum, lr, grad, update_slots=True):
+    mod = _native_ok((var, accum), grad)
+    if mod is not None and np.ndim(lr) == 0:
+        mod.adagrad(var, accum, grad, _scalar(lr, var), bool(update_slots),
+                    var.dtype.itemsize == 8)
+        return
     if update_slots:
         accum += grad * grad
     var -= _c(lr, var) * grad / np.sqrt(accum)
@@ -107,6 +169,11 @@ def _adadelta(var, accum, accum_update, lr, rho, epsilon, grad):
 
 def _rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad):
     r = _c(rho, var)
+    mod = _native_ok((var, ms, mom), grad)
+    if mod is not None and all(np.ndim(x) == 0 for x in (lr, r, momentum, epsilon)):
+        mod.rmsprop(var, ms, mom, grad, _scalar(lr, var), float(r), float(1 - r),
+                    _scalar(momentum, var), _scalar(epsilon, var), var.dtype.itemsize == 8)
+        return
     ms *= r
     ms += (1 - r) * grad * grad
     mom *= _c(momentum, var)
