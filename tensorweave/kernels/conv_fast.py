@@ -18,6 +18,7 @@ arrays are ``(2, P_h, Q, M)`` with ``Q = P_w // 2 + 1``, i.e. ``(2, F, batch, ch
 
 import functools
 import os
+import threading
 
 import numpy as np
 
@@ -261,3 +262,205 @@ def _run(fn, n, runner, item_bytes, collect=False):
     else:
         res = runner(fn, chunks)
     return res if collect else None
+
+
+# ------------------------------------------------------------------ C kernels (float32)
+# tensorweave/native/_conv.c runs the same transform-domain algorithm in three phases, each
+# split over the intra-op threads: (1) forward DFTs of the maps (batch chunks) and of the
+# filter, (2) the per-frequency complex channel matmuls (frequency chunks: a filter gradient's
+# sum over the batch happens inside one frequency, so no partial sums across threads), (3) the
+# cropped inverse DFT (batch chunks).  Every chunk computes the same values whatever thread
+# runs it.  It also has a direct convolution for few input channels (a first layer).
+
+_NATIVE = []
+
+
+def native():
+    """The `_conv` C module, or None (not built, or TENSORWEAVE_NATIVE=0)."""
+    if not _NATIVE:
+        from .. import native as _n
+
+        _NATIVE.append(_n.load("_conv"))
+    return _NATIVE[0]
+
+
+_TLS = threading.local()
+
+
+def _buf(slot, shape):
+    """A float32 work array reused by this thread across calls (no fresh pages each call)."""
+    n = 1
+    for v in shape:
+        n *= int(v)
+    bufs = getattr(_TLS, "bufs", None)
+    if bufs is None:
+        bufs = _TLS.bufs = {}
+    b = bufs.get(slot)
+    if b is None or b.size < n:
+        b = bufs[slot] = np.empty(max(n, 1), dtype=np.float32)
+    return b[:n].reshape(shape)
+
+
+def _split(n, parts):
+    """[(b0, b1)]: n items in `parts` near-equal ranges (fixed by the shape alone)."""
+    parts = max(1, min(n, parts))
+    step, extra = divmod(n, parts)
+    out, b = [], 0
+    for i in range(parts):
+        e = b + step + (i < extra)
+        out.append((b, e))
+        b = e
+    return out
+
+
+def _phase(runner, tasks):
+    """Run the zero-argument callables in `tasks` (on the intra-op threads when given)."""
+    if runner is None or len(tasks) == 1:
+        for t in tasks:
+            t()
+        return
+    runner(lambda i, _j: tasks[i](), [(i, i + 1) for i in range(len(tasks))])
+
+
+# Items per task: batch chunks of the transforms and frequency chunks of the mixing.
+_TASKS = 8
+
+
+def _dft_tasks(m, src, dst, items, ntot, h, w, c, strides, ph, pw, off, parts=_TASKS):
+    return [functools.partial(m.dft_fwd, src, dst, b0, b1, ntot, h, w, c, *strides, ph, pw,
+                              *off) for b0, b1 in _split(items, parts)]
+
+
+def _inv_tasks(m, src, dst, items, ntot, ph, pw, rows, cols, c, strides):
+    return [functools.partial(m.dft_inv, src, dst, b0, b1, ntot, ph, pw, *rows, *cols, c,
+                              *strides) for b0, b1 in _split(items, _TASKS)]
+
+
+def _mix_tasks(m, a, b, cout, f, mm, k, nn, sa, sb, sc, conj):
+    return [functools.partial(m.cgemm, a, b, cout, f0, f1, mm, k, nn, *sa, *sb, *sc, conj)
+            for f0, f1 in _split(f, _TASKS)]
+
+
+def _nhwc_strides(h, w, c):
+    return (h * w * c, w * c, c)
+
+
+def _filter_strides(kh, kw, c, o):
+    """A filter (KH, KW, C, O) seen as C items of KH x KW maps with O channels."""
+    return (o, kw * c * o, c * o)
+
+
+def native_fwd(x, w, pads, runner=None):
+    """float32 stride-1 Conv2D through the C kernels (x NHWC, w (KH, KW, C, O))."""
+    m = native()
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    w = np.ascontiguousarray(w, dtype=np.float32)
+    n, h, wd, c = x.shape
+    kh, kw, _, o = w.shape
+    ph, pw = _sizes((h, wd), pads)
+    oh, ow = ph - kh + 1, pw - kw + 1
+    f = ph * (pw // 2 + 1)
+    res = np.empty((n, oh, ow, o), dtype=np.float32)
+    if n == 0:
+        return res
+    xf, wf, yf = _buf("a", (f, 2, n, c)), _buf("b", (f, 2, c, o)), _buf("c", (f, 2, n, o))
+    _phase(runner, _dft_tasks(m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw,
+                              (pads[0][0], pads[1][0]))
+           + _dft_tasks(m, w, wf, c, c, kh, kw, o, _filter_strides(kh, kw, c, o), ph, pw,
+                        (0, 0), 2))
+    _phase(runner, _mix_tasks(m, xf, wf, yf, f, n, c, o, (2 * n * c, n * c, c, 1),
+                              (2 * c * o, c * o, o), (2 * n * o, n * o, o), True))
+    _phase(runner, _inv_tasks(m, yf, res, n, n, ph, pw, (0, oh), (0, ow), o,
+                              _nhwc_strides(oh, ow, o)))
+    return res
+
+
+def native_bwd_input(x_shape, w, dy, pads, runner=None):
+    """float32 stride-1 Conv2D input gradient through the C kernels: returns (N, H, W, C)."""
+    m = native()
+    w = np.ascontiguousarray(w, dtype=np.float32)
+    dy = np.ascontiguousarray(dy, dtype=np.float32)
+    n, h, wd, c = (int(v) for v in x_shape)
+    kh, kw, _, o = w.shape
+    ph, pw = _sizes((h, wd), pads)
+    oh, ow = dy.shape[1], dy.shape[2]
+    f = ph * (pw // 2 + 1)
+    res = np.empty((n, h, wd, c), dtype=np.float32)
+    if n == 0:
+        return res
+    wsw = np.ascontiguousarray(w.transpose(0, 1, 3, 2))  # (KH, KW, O, C)
+    df, wf, zf = _buf("a", (f, 2, n, o)), _buf("b", (f, 2, o, c)), _buf("c", (f, 2, n, c))
+    _phase(runner, _dft_tasks(m, dy, df, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw,
+                              (0, 0))
+           + _dft_tasks(m, wsw, wf, o, o, kh, kw, c, _filter_strides(kh, kw, o, c), ph, pw,
+                        (0, 0), 2))
+    _phase(runner, _mix_tasks(m, df, wf, zf, f, n, o, c, (2 * n * o, n * o, o, 1),
+                              (2 * o * c, o * c, c), (2 * n * c, n * c, c), False))
+    _phase(runner, _inv_tasks(m, zf, res, n, n, ph, pw, (pads[0][0], h), (pads[1][0], wd), c,
+                              _nhwc_strides(h, wd, c)))
+    return res
+
+
+def native_bwd_filter(x, dy, k, pads, runner=None):
+    """float32 stride-1 Conv2D filter gradient through the C kernels: returns (KH, KW, C, O)."""
+    m = native()
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    dy = np.ascontiguousarray(dy, dtype=np.float32)
+    n, h, wd, c = x.shape
+    o = dy.shape[-1]
+    kh, kw = k
+    ph, pw = _sizes((h, wd), pads)
+    oh, ow = dy.shape[1], dy.shape[2]
+    f = ph * (pw // 2 + 1)
+    if n == 0:
+        return np.zeros((kh, kw, c, o), dtype=np.float32)
+    res = np.empty((kh, kw, c, o), dtype=np.float32)
+    xf, df, gf = _buf("a", (f, 2, n, c)), _buf("b", (f, 2, n, o)), _buf("c", (f, 2, c, o))
+    _phase(runner, _dft_tasks(m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw,
+                              (pads[0][0], pads[1][0]))
+           + _dft_tasks(m, dy, df, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw, (0, 0)))
+    # G_f (C x O) = sum_n X_f[n, c] conj(D_f[n, o]): A is X_f read transposed.
+    _phase(runner, _mix_tasks(m, xf, df, gf, f, c, n, o, (2 * n * c, n * c, 1, c),
+                              (2 * n * o, n * o, o), (2 * c * o, c * o, o), True))
+    _phase(runner, _inv_tasks(m, gf, res, c, c, ph, pw, (0, kh), (0, kw), o,
+                              _filter_strides(kh, kw, c, o)))
+    return res
+
+
+def _dgeom(x_shape, k, o, s, d, out, pads):
+    n, h, w, c = x_shape
+    return (n, h, w, c, o, k[0], k[1], out[0], out[1], pads[0][0], pads[1][0], s[0], s[1],
+            d[0], d[1])
+
+
+def direct_fwd(x, w, s, d, out, pads, runner=None):
+    """float32 direct Conv2D (few input channels) through the C kernel: any stride/dilation."""
+    m = native()
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    w = np.ascontiguousarray(w, dtype=np.float32)
+    n = x.shape[0]
+    o = w.shape[-1]
+    res = np.empty((n, *out, o), dtype=np.float32)
+    if n == 0 or 0 in out:
+        return res
+    g = _dgeom(x.shape, w.shape[:2], o, s, d, out, pads)
+    _phase(runner, [functools.partial(m.direct_fwd, x, w, res, b0, b1, *g)
+                    for b0, b1 in _split(n, _TASKS)])
+    return res
+
+
+def direct_bwd_filter(x, dy, k, s, d, out, pads, runner=None):
+    """float32 direct Conv2D filter gradient (few input channels): returns (KH, KW, C, O)."""
+    m = native()
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    dy = np.ascontiguousarray(dy, dtype=np.float32)
+    n, c, o = x.shape[0], x.shape[-1], dy.shape[-1]
+    res = np.zeros((*k, c, o), dtype=np.float32)
+    if n == 0 or 0 in out:
+        return res
+    g = _dgeom(x.shape, k, o, s, d, out, pads)
+    taps = k[0] * k[1] * c
+    # Rows of the gradient are independent sums (each over the whole batch, in batch order).
+    _phase(runner, [functools.partial(m.direct_bwd_filter, x, dy, res, t0, t1, *g)
+                    for t0, t1 in _split(taps, 2 if taps < 48 else 4)])
+    return res
