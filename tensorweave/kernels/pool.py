@@ -13,6 +13,8 @@ Semantics follow TF's CPU kernels:
 
 import numpy as np
 
+from tensorweave import native
+
 from . import _util as U
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "max_pool3d",
     "max_pool3d_grad",
     "max_pool_grad",
+    "max_pool_grad_relu",
 ]
 
 
@@ -213,11 +216,37 @@ def _avg_grad(x_shape, dy, k, s, out, pads):
 # ------------------------------------------------------------------ public 2-D
 
 
+# --------------------------------------------------------------- native (C) 2-D paths
+
+_NATIVE_DT = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
+
+
+def _native_args(x, k, s, out, pads, *others):
+    """(module, geometry..., dtype code) for the C kernels of tensorweave/native/_nn.c, or
+    None when they do not apply (not built, dtype, layout, negative explicit padding)."""
+    m = native.load("_nn")
+    if m is None or type(x) is not np.ndarray or x.ndim != 4 or not x.flags.c_contiguous:
+        return None
+    dt = _NATIVE_DT.get(x.dtype)
+    if dt is None or any(pb < 0 or pa < 0 for pb, pa in pads):
+        return None
+    for o in others:
+        if type(o) is not np.ndarray or o.dtype != x.dtype or not o.flags.c_contiguous:
+            return None
+    n, h, w, c = x.shape
+    return m, (n, h, w, c, k[0], k[1], s[0], s[1], pads[0][0], pads[1][0], out[0], out[1], dt)
+
+
 def max_pool(input, ksize, strides, padding, explicit_paddings=(), data_format="NHWC"):
     """TF ``MaxPool``."""
     cl = U.check_format(data_format, 2)
     x = U.to_channels_last(np.asarray(input), cl)
     k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format, explicit_paddings)
+    nat = _native_args(x, k, s, out, pads) if cl else None
+    if nat is not None:
+        y = np.empty((x.shape[0], *out, x.shape[-1]), dtype=x.dtype)
+        nat[0].max_pool(x, y, *nat[1])
+        return y
     return U.from_channels_last(_max_fwd(x, k, s, out, pads), cl)
 
 
@@ -229,7 +258,31 @@ def max_pool_grad(orig_input, orig_output, grad, ksize, strides, padding, explic
     dy = U.to_channels_last(np.asarray(grad), cl)
     k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format, explicit_paddings)
     _check(dy, x, out)
+    nat = _native_args(x, k, s, out, pads, dy) if cl else None
+    if nat is not None:
+        dx = np.empty(x.shape, dtype=x.dtype)
+        nat[0].max_pool_grad(x, dy, None, dx, *nat[1])
+        return dx
     return U.from_channels_last(_max_grad_first(x, dy, k, s, out, pads), cl)
+
+
+def max_pool_grad_relu(orig_input, orig_output, grad, features, ksize, strides, padding,
+                       explicit_paddings=(), data_format="NHWC"):
+    """``ReluGrad(MaxPoolGrad(orig_input, orig_output, grad), features)`` in one C pass, or
+    None when the C kernel does not apply (the caller then runs the two ops)."""
+    cl = U.check_format(data_format, 2)
+    x, dy, f = orig_input, grad, features
+    if not cl or type(x) is not np.ndarray or type(f) is not np.ndarray or (
+            f.shape != x.shape) or x.ndim != 4 or getattr(dy, "ndim", 0) != 4:
+        return None
+    k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format, explicit_paddings)
+    _check(dy, x, out)
+    nat = _native_args(x, k, s, out, pads, dy, f)
+    if nat is None:
+        return None
+    dx = np.empty(x.shape, dtype=x.dtype)
+    nat[0].max_pool_grad(x, dy, f, dx, *nat[1])
+    return dx
 
 
 def avg_pool(value, ksize, strides, padding, data_format="NHWC"):

@@ -12,6 +12,7 @@ import scipy.special as _sp
 from tensorweave.framework import dtypes, registry, tensor_shape, tensor_util
 from tensorweave.framework import graph as graph_lib
 from tensorweave.framework.registry import TYPE, out, register_op
+from tensorweave.kernels import elementwise as _ew
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -409,7 +410,12 @@ def _reduction_shape(op):
 
 
 def _sum(x, axis, keep_dims=False):
-    r = np.add.reduce(x, axis=_axes_tuple(axis, x.ndim), dtype=x.dtype, keepdims=keep_dims)
+    axes = _axes_tuple(axis, x.ndim)
+    if len(axes) == x.ndim - 1 > 0 and sorted(axes) == list(range(x.ndim - 1)):
+        r = _ew.col_sum(x)  # all leading axes (bias gradients): one C pass, double sums
+        if r is not None:
+            return r.reshape((1,) * (x.ndim - 1) + r.shape) if keep_dims else r
+    r = np.add.reduce(x, axis=axes, dtype=x.dtype, keepdims=keep_dims)
     return r if r.__class__ is _ndarray else _asarray(r)
 
 

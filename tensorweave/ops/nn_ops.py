@@ -14,6 +14,7 @@ from tensorweave.framework import dtypes, registry, tensor_shape, tensor_util
 from tensorweave.framework import graph as graph_lib
 from tensorweave.framework.registry import TYPE, out, register_op
 from tensorweave.kernels import conv as conv_k
+from tensorweave.kernels import elementwise as ew_k
 from tensorweave.kernels import lrn as lrn_k
 from tensorweave.kernels import pool as pool_k
 
@@ -184,11 +185,13 @@ def _unary_grad_op(op_type, kernel, grad=None, attrs=None, kernel_attrs=()):
 
 
 def _relu(x):
-    return np.maximum(x, x.dtype.type(0))
+    r = ew_k.relu(x)  # C pass for big float arrays (same numbers)
+    return r if r is not None else np.maximum(x, x.dtype.type(0))
 
 
 def _relu_grad(g, f):
-    return np.multiply(g, f > 0)
+    r = ew_k.relu_grad(g, f)
+    return r if r is not None else np.multiply(g, f > 0)
 
 
 def _ReluGrad(op, grad):
@@ -430,6 +433,10 @@ def _bias_add_shape(op):
 def _bias_add(value, bias, data_format="NHWC"):
     if data_format == "NCHW" and value.ndim > 2:
         return value + bias.reshape((-1,) + (1,) * (value.ndim - 2))
+    if bias.ndim == 1 and value.ndim >= 2:
+        r = ew_k.bias_add(value, bias)
+        if r is not None:
+            return r
     return value + bias
 
 
@@ -439,7 +446,8 @@ def _bias_add_grad(out_backprop, data_format="NHWC"):
         axes = (0,) + tuple(range(2, g.ndim))
         return g.sum(axis=axes)
     c = g.shape[-1]
-    return np.add.reduce(g.reshape(-1, c), axis=0)
+    r = ew_k.col_sum(g)  # C pass accumulating in double
+    return r if r is not None else np.add.reduce(g.reshape(-1, c), axis=0)
 
 
 def _BiasAddGrad(op, received_grad):

@@ -20,15 +20,19 @@ turns constant folding and common-subexpression elimination off:
   same type, attrs and inputs compute once;
 - fusion (`remapping`): Relu/Tanh of a fresh Add/AddV2/BiasAdd result, and ReluGrad of any
   pure op's fresh result, computes in place when it is that result's only consumer (same
-  ufunc, same numbers, one buffer and one pass less).
+  ufunc, same numbers, one buffer and one pass less); with the C kernels, Relu(Add/BiasAdd)
+  and ReluGrad(MaxPoolGrad) are single passes.
 
 Random, stateful, control-flow and side-effecting ops are never folded, merged or skipped.
 """
+import functools
 import os
 
 import numpy as np
 
 from tensorweave.framework import registry
+from tensorweave.kernels import elementwise as ew
+from tensorweave.kernels import pool as pool_k
 
 TOGGLE_OFF = 2
 L0 = -1
@@ -391,21 +395,66 @@ def _gates_only_pure(t, alias):
     return True
 
 
+def _registered_kernel(op_type):
+    od = registry._OPS.get(op_type)
+    return od.kernel if od is not None else None
+
+
+def _kernel_is(fn, op_type):
+    """True when `fn` is `op_type`'s registered kernel (bare or with bound attrs)."""
+    k = _registered_kernel(op_type)
+    if k is None:
+        return False
+    return fn is k or (isinstance(fn, functools.partial) and fn.func is k and not fn.args)
+
+
+def _native_bias_relu(add_fn):
+    """True when Relu(add_fn(a, b)) may run as one C bias-add+ReLU pass (Add/AddV2, or a
+    channels-last BiasAdd)."""
+    if _kernel_is(add_fn, "Add") or _kernel_is(add_fn, "AddV2"):
+        return True
+    if _kernel_is(add_fn, "BiasAdd"):
+        df = getattr(add_fn, "keywords", {}).get("data_format", "NHWC")
+        return df in ("NHWC", b"NHWC")
+    return False
+
+
 def fused_kernel(act_op, act_fn, add_fn, n_src):
-    """The kernel of a fused step: fn(*src_inputs, *act_inputs[1:])."""
+    """The kernel of a fused step: fn(*src_inputs, *act_inputs[1:]).
+
+    Where the C kernels apply (tensorweave/native/_nn.c, float32/float64 contiguous arrays),
+    Relu(Add/BiasAdd) is one bias-add+ReLU pass and ReluGrad(MaxPoolGrad) one pooling-gradient
+    pass; the numbers are the NumPy path's.
+    """
     t = act_op.type
     if t == "ReluGrad":
+        pool_grad = n_src == 3 and _kernel_is(add_fn, "MaxPoolGrad")
+
         def fn(*args):
+            if pool_grad:
+                r = pool_k.max_pool_grad_relu(*args[:3], args[3], **add_fn.keywords)
+                if r is not None:
+                    return r
             r = add_fn(*args[:n_src])
             f = args[n_src]
             if _owned(r, args) and r.shape == f.shape:
+                if ew.relu_grad(r, f, out=r) is not None:
+                    return r
                 return np.multiply(r, f > 0, out=r)  # NOTE: ReluGrad's own formula, in place
             return act_fn(r, f)
         return fn
     if t == "Relu":
+        bias_relu = n_src == 2 and _native_bias_relu(add_fn)
+
         def fn(*args):
+            if bias_relu:
+                r = ew.bias_add(args[0], args[1], relu=True)
+                if r is not None:
+                    return r
             r = add_fn(*args)
             if _owned(r, args):
+                if ew.relu(r, out=r) is not None:
+                    return r
                 z = r.dtype.type(0)
                 return np.maximum(r, z, out=r)
             return act_fn(r)
