@@ -74,7 +74,28 @@ def _one_hot(step, vals, flags, b):
     return step.fn(*vals)
 
 
-_RULES = {"Reshape": _reshape, "ParseExampleV2": _parse_example, "OneHot": _one_hot}
+def _decode_png(step, vals, flags, b):
+    """DecodePng / DecodeImage (integer output) over the batch with the C decoder: one call
+    decodes every image with the GIL released; None (-> per-element loop) when the images do
+    not all have one shape or the C decoder is not built."""
+    from tensorweave.ops import image_io_ops
+
+    op = step.op
+    contents = vals[0]
+    if len(vals) != 1 or np.ndim(contents) != 1 or _static_rank(op.inputs[0]) != 0:
+        raise _NoRule()
+    dt = op.get_attr("dtype").base_dtype
+    if dt not in (dtypes_lib.uint8, dtypes_lib.uint16):
+        raise _NoRule()
+    out = image_io_ops.decode_batch(contents, int(op.get_attr("channels") or 0), dt.np_dtype,
+                                    "PNG" if op.type == "DecodePng" else "image")
+    if out is None:
+        raise _NoRule()
+    return out
+
+
+_RULES = {"Reshape": _reshape, "ParseExampleV2": _parse_example, "OneHot": _one_hot,
+          "DecodePng": _decode_png, "DecodeImage": _decode_png}
 
 
 def _rule(op_type):
