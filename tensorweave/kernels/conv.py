@@ -343,6 +343,12 @@ def conv2d(input, filter, strides, padding, use_cudnn_on_gpu=True, explicit_padd
     w = np.asarray(filter)
     s, d, out, pads = _setup(2, x.shape, w.shape[:2], strides, padding, dilations,
                              data_format, explicit_paddings)
+    nat = _fast.plan_native("fwd", x.shape[0], x.shape[1:3], w.shape[:2], w.shape[-2],
+                            w.shape[-1], s, d, pads, (x.dtype, w.dtype))
+    if nat is not None and w.ndim == 4 and w.shape[-2] == x.shape[-1]:
+        if nat == "dft":
+            return U.from_channels_last(_fast.native_fwd(x, w, pads, _fast_runner), cl)
+        return U.from_channels_last(_fast.direct_fwd(x, w, s, d, out, pads, _fast_runner), cl)
     if _use_fast("fwd", x.shape, w.shape[:2], w.shape[-2], w.shape[-1], s, d, pads,
                  x.dtype, w.dtype):
         return U.from_channels_last(_fast.conv2d_fwd(x, w, pads, _fast_runner), cl)
@@ -360,6 +366,11 @@ def conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,
     s, d, out, pads = _setup(2, x_shape, w.shape[:2], strides, padding, dilations,
                              data_format, explicit_paddings)
     _check_dy(dy, x_shape[0], out, w.shape[-1])
+    if w.ndim == 4 and _fast.plan_native("input", x_shape[0], x_shape[1:3], w.shape[:2],
+                                         w.shape[-2], w.shape[-1], s, d, pads,
+                                         (w.dtype, dy.dtype)) == "dft":
+        return U.from_channels_last(
+            _fast.native_bwd_input(x_shape, w, dy, pads, _fast_runner), cl)
     if _use_fast("input", x_shape, w.shape[:2], w.shape[-2], w.shape[-1], s, d, pads,
                  w.dtype, dy.dtype):
         return U.from_channels_last(
@@ -378,6 +389,14 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
     s, d, out, pads = _setup(2, x.shape, fs[:2], strides, padding, dilations,
                              data_format, explicit_paddings)
     _check_dy(dy, x.shape[0], out, fs[-1])
+    nat = None
+    if len(fs) == 4 and fs[2] == x.shape[-1]:
+        nat = _fast.plan_native("filter", x.shape[0], x.shape[1:3], fs[:2], fs[2], fs[3], s,
+                                d, pads, (x.dtype, dy.dtype))
+    if nat == "dft":
+        return _fast.native_bwd_filter(x, dy, fs[:2], pads, _fast_runner)
+    if nat == "direct":
+        return _fast.direct_bwd_filter(x, dy, fs[:2], s, d, out, pads, _fast_runner)
     if (len(fs) == 4 and fs[2] == x.shape[-1]
             and _use_fast("filter", x.shape, fs[:2], fs[2], fs[3], s, d, pads, x.dtype,
                           dy.dtype)):

@@ -326,9 +326,16 @@ def _phase(runner, tasks):
 _TASKS = 8
 
 
-def _dft_tasks(m, src, dst, items, ntot, h, w, c, strides, ph, pw, off, parts=_TASKS):
+# Plane layouts of dft_fwd's output (see _conv.c store_planes): the complex products use 3 real
+# multiplications, so the left operand keeps (re, im, re+im) and the right one (re, im-re,
+# re+im), or (re, -im-re, re-im) when it enters conjugated.
+_LEFT, _RIGHT, _RIGHT_CONJ = 1, 2, 3
+
+
+def _dft_tasks(m, src, dst, items, ntot, h, w, c, strides, ph, pw, off, mode,
+               parts=_TASKS):
     return [functools.partial(m.dft_fwd, src, dst, b0, b1, ntot, h, w, c, *strides, ph, pw,
-                              *off) for b0, b1 in _split(items, parts)]
+                              *off, mode) for b0, b1 in _split(items, parts)]
 
 
 def _inv_tasks(m, src, dst, items, ntot, ph, pw, rows, cols, c, strides):
@@ -336,9 +343,22 @@ def _inv_tasks(m, src, dst, items, ntot, ph, pw, rows, cols, c, strides):
                               *strides) for b0, b1 in _split(items, _TASKS)]
 
 
-def _mix_tasks(m, a, b, cout, f, mm, k, nn, sa, sb, sc, conj):
-    return [functools.partial(m.cgemm, a, b, cout, f0, f1, mm, k, nn, *sa, *sb, *sc, conj)
+def _mix_tasks(m, a, b, cout, f, mm, k, nn, sa, sb, sc):
+    return [functools.partial(m.cgemm, a, b, cout, f0, f1, mm, k, nn, *sa, *sb, *sc)
             for f0, f1 in _split(f, _TASKS)]
+
+
+def _csizes(in_sp, k, pads):
+    """Smallest frame sizes whose circular correlation equals the zero-padded one.
+
+    With the map at offset pad_before of a frame of size P, every tap index that falls in
+    the padding (before: -pb..-1, after: n..n+pa-1) must land, modulo P, outside the data:
+    P >= n + max(pb, pa).  The outputs and the filter must fit too: P >= out, P >= k.
+    (The fully padded size n + pb + pa is always enough; this one is up to pad smaller,
+    e.g. 16 instead of 18 for 5x5 SAME on 14x14.)
+    """
+    return tuple(max(n + max(pb, pa), kk, n + pb + pa - kk + 1)
+                 for n, kk, (pb, pa) in zip(in_sp, k, pads))
 
 
 def _nhwc_strides(h, w, c):
@@ -357,19 +377,20 @@ def native_fwd(x, w, pads, runner=None):
     w = np.ascontiguousarray(w, dtype=np.float32)
     n, h, wd, c = x.shape
     kh, kw, _, o = w.shape
-    ph, pw = _sizes((h, wd), pads)
-    oh, ow = ph - kh + 1, pw - kw + 1
+    oh, ow = (v - kk + 1 for v, kk in zip(_sizes((h, wd), pads), (kh, kw)))
+    ph, pw = _csizes((h, wd), (kh, kw), pads)
     f = ph * (pw // 2 + 1)
     res = np.empty((n, oh, ow, o), dtype=np.float32)
     if n == 0:
         return res
-    xf, wf, yf = _buf("a", (f, 2, n, c)), _buf("b", (f, 2, c, o)), _buf("c", (f, 2, n, o))
+    xf, wf, yf = _buf("a", (f, 3, n, c)), _buf("b", (f, 3, c, o)), _buf("c", (f, 2, n, o))
     _phase(runner, _dft_tasks(m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw,
-                              (pads[0][0], pads[1][0]))
+                              (pads[0][0], pads[1][0]), _LEFT)
            + _dft_tasks(m, w, wf, c, c, kh, kw, o, _filter_strides(kh, kw, c, o), ph, pw,
-                        (0, 0), 2))
-    _phase(runner, _mix_tasks(m, xf, wf, yf, f, n, c, o, (2 * n * c, n * c, c, 1),
-                              (2 * c * o, c * o, o), (2 * n * o, n * o, o), True))
+                        (0, 0), _RIGHT_CONJ, 2))
+    # correlation: Y = X conj(W)
+    _phase(runner, _mix_tasks(m, xf, wf, yf, f, n, c, o, (3 * n * c, n * c, c, 1),
+                              (3 * c * o, c * o, o), (2 * n * o, n * o, o)))
     _phase(runner, _inv_tasks(m, yf, res, n, n, ph, pw, (0, oh), (0, ow), o,
                               _nhwc_strides(oh, ow, o)))
     return res
@@ -382,20 +403,21 @@ def native_bwd_input(x_shape, w, dy, pads, runner=None):
     dy = np.ascontiguousarray(dy, dtype=np.float32)
     n, h, wd, c = (int(v) for v in x_shape)
     kh, kw, _, o = w.shape
-    ph, pw = _sizes((h, wd), pads)
+    ph, pw = _csizes((h, wd), (kh, kw), pads)
     oh, ow = dy.shape[1], dy.shape[2]
     f = ph * (pw // 2 + 1)
     res = np.empty((n, h, wd, c), dtype=np.float32)
     if n == 0:
         return res
     wsw = np.ascontiguousarray(w.transpose(0, 1, 3, 2))  # (KH, KW, O, C)
-    df, wf, zf = _buf("a", (f, 2, n, o)), _buf("b", (f, 2, o, c)), _buf("c", (f, 2, n, c))
+    df, wf, zf = _buf("a", (f, 3, n, o)), _buf("b", (f, 3, o, c)), _buf("c", (f, 2, n, c))
     _phase(runner, _dft_tasks(m, dy, df, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw,
-                              (0, 0))
+                              (0, 0), _LEFT)
            + _dft_tasks(m, wsw, wf, o, o, kh, kw, c, _filter_strides(kh, kw, o, c), ph, pw,
-                        (0, 0), 2))
-    _phase(runner, _mix_tasks(m, df, wf, zf, f, n, o, c, (2 * n * o, n * o, o, 1),
-                              (2 * o * c, o * c, c), (2 * n * c, n * c, c), False))
+                        (0, 0), _RIGHT, 2))
+    # convolution: DX = DY W
+    _phase(runner, _mix_tasks(m, df, wf, zf, f, n, o, c, (3 * n * o, n * o, o, 1),
+                              (3 * o * c, o * c, c), (2 * n * c, n * c, c)))
     _phase(runner, _inv_tasks(m, zf, res, n, n, ph, pw, (pads[0][0], h), (pads[1][0], wd), c,
                               _nhwc_strides(h, wd, c)))
     return res
@@ -409,19 +431,20 @@ def native_bwd_filter(x, dy, k, pads, runner=None):
     n, h, wd, c = x.shape
     o = dy.shape[-1]
     kh, kw = k
-    ph, pw = _sizes((h, wd), pads)
+    ph, pw = _csizes((h, wd), k, pads)
     oh, ow = dy.shape[1], dy.shape[2]
     f = ph * (pw // 2 + 1)
     if n == 0:
         return np.zeros((kh, kw, c, o), dtype=np.float32)
     res = np.empty((kh, kw, c, o), dtype=np.float32)
-    xf, df, gf = _buf("a", (f, 2, n, c)), _buf("b", (f, 2, n, o)), _buf("c", (f, 2, c, o))
+    xf, df, gf = _buf("a", (f, 3, n, c)), _buf("b", (f, 3, n, o)), _buf("c", (f, 2, c, o))
     _phase(runner, _dft_tasks(m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw,
-                              (pads[0][0], pads[1][0]))
-           + _dft_tasks(m, dy, df, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw, (0, 0)))
+                              (pads[0][0], pads[1][0]), _LEFT)
+           + _dft_tasks(m, dy, df, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw, (0, 0),
+                        _RIGHT_CONJ))
     # G_f (C x O) = sum_n X_f[n, c] conj(D_f[n, o]): A is X_f read transposed.
-    _phase(runner, _mix_tasks(m, xf, df, gf, f, c, n, o, (2 * n * c, n * c, 1, c),
-                              (2 * n * o, n * o, o), (2 * c * o, c * o, o), True))
+    _phase(runner, _mix_tasks(m, xf, df, gf, f, c, n, o, (3 * n * c, n * c, 1, c),
+                              (3 * n * o, n * o, o), (2 * c * o, c * o, o)))
     _phase(runner, _inv_tasks(m, gf, res, c, c, ph, pw, (0, kh), (0, kw), o,
                               _filter_strides(kh, kw, c, o)))
     return res
@@ -464,3 +487,51 @@ def direct_bwd_filter(x, dy, k, s, d, out, pads, runner=None):
     _phase(runner, [functools.partial(m.direct_bwd_filter, x, dy, res, t0, t1, *g)
                     for t0, t1 in _split(taps, 2 if taps < 48 else 4)])
     return res
+
+
+# Cost model of the C paths (seconds per multiply-add, measured on AVX-512 at ~2.5 GHz):
+# im2col + BLAS runs at ~45 G MAC/s, the C channel mixing at ~60 G real MAC/s and the C
+# transforms (dense DFT sums, with the conjugate-pair savings) at ~30 G MAC/s of the dense
+# counts below.  The direct kernel (few input channels) runs at ~40 G MAC/s while im2col with
+# a short K (Cin * taps) loses most of BLAS's speed.
+_RATE_GEMM = 45e9
+_RATE_MIX = 60e9
+_RATE_T = 30e9
+# TENSORWEAVE_CONV_NATIVE=0 keeps the C convolution kernels off (NumPy paths only).
+NATIVE_ENABLED = os.environ.get("TENSORWEAVE_CONV_NATIVE", "1") != "0"
+
+
+def plan_native(kind, n, in_sp, k, c, o, s, d, pads, dtypes):
+    """"direct", "dft" or None: which C kernel (if any) a float32 Conv2D should use.
+
+    kind is "fwd", "input" or "filter"; in_sp, k, s, d are 2-tuples, pads ((t, b), (l, r)).
+    """
+    if not NATIVE_ENABLED or any(np.dtype(t) != np.float32 for t in dtypes):
+        return None
+    if len(k) != 2 or n == 0 or c * o == 0 or native() is None:
+        return None
+    (h, w), (kh, kw) = in_sp, k
+    oh = (h + pads[0][0] + pads[0][1] - (kh - 1) * d[0] - 1) // s[0] + 1
+    ow = (w + pads[1][0] + pads[1][1] - (kw - 1) * d[1] - 1) // s[1] + 1
+    if oh <= 0 or ow <= 0:
+        return None
+    direct = n * oh * ow * kh * kw * c * o
+    if kind != "input" and c <= 4 and kh * kw * c <= 64:
+        return "direct"
+    if any(v != 1 for v in s + d) or min(k) < 2 or not ENABLED:
+        return None
+    ph, pw = _csizes(in_sp, k, pads)
+    q = pw // 2 + 1
+    f = ph * q
+    mix = 4 * f * n * c * o
+    # the pairing halves the complex pass of each transform
+    wt = _t_macs(kh, kw, c * o, ph, q) / 2
+    if kind == "fwd":
+        t = _t_macs(h, w, n * c, ph, q) + wt + _i_macs(ph, q, oh, ow, n * o)
+    elif kind == "input":
+        t = _t_macs(oh, ow, n * o, ph, q) + wt + _i_macs(ph, q, h, w, n * c)
+    else:
+        t = _t_macs(h, w, n * c, ph, q) + _t_macs(oh, ow, n * o, ph, q) + _i_macs(
+            ph, q, kh, kw, c * o)
+    cost = mix / _RATE_MIX + 0.6 * t / _RATE_T + 20e-6
+    return "dft" if cost < direct / _RATE_GEMM else None

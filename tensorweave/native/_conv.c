@@ -86,28 +86,166 @@ static int span_ok(Py_ssize_t nelem_needed, const Py_buffer *b, const char *what
     return tw_check_bytes(b, nelem_needed * 4, what);
 }
 
+/* ---- blocked pieces of the transforms (KB, HB, RB, XB: compile-time block sizes) ---- */
+
+/* T[h][kw+b] for b < KB: DFT along W of one row (2 channel vectors). */
+ALWAYS_INLINE void fw_w(int KB, const float *row, Py_ssize_t sw, Py_ssize_t W, const float *cw,
+                        const float *swt, Py_ssize_t kw, vf *Th, vmask m0, vmask m1) {
+    vf re[4][2], im[4][2];
+#pragma GCC unroll 4
+    for (int b = 0; b < KB; b++) re[b][0] = re[b][1] = im[b][0] = im[b][1] = v_zero();
+    for (Py_ssize_t x = 0; x < W; x++) {
+        vf a0 = v_load(row + x * sw, m0), a1 = v_load(row + x * sw + 16, m1);
+#pragma GCC unroll 4
+        for (int b = 0; b < KB; b++) {
+            vf c = v_set1(cw[(kw + b) * W + x]), s = v_set1(swt[(kw + b) * W + x]);
+            re[b][0] = v_fma(a0, c, re[b][0]); re[b][1] = v_fma(a1, c, re[b][1]);
+            im[b][0] = v_fnma(a0, s, im[b][0]); im[b][1] = v_fnma(a1, s, im[b][1]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int b = 0; b < KB; b++) {
+        vf *t = Th + 4 * (kw + b);
+        t[0] = re[b][0]; t[1] = re[b][1]; t[2] = im[b][0]; t[3] = im[b][1];
+    }
+}
+
+/* Stores one spectrum value z = re + i im (2 vectors each) in the planes of `mode`:
+ *   0: re, im                      (plain)
+ *   1: re, im, re + im             (left operand of the 3-multiplication complex product)
+ *   2: re, im - re, re + im        (right operand)
+ *   3: re, -im - re, re - im       (right operand, conjugated) */
+static inline void store_planes(float *o, Py_ssize_t ps, int mode, vf r0, vf r1, vf i0, vf i1,
+                                vmask m0, vmask m1) {
+    v_store(o, r0, m0); v_store(o + 16, r1, m1);
+    vf p0 = i0, p1 = i1;
+    if (mode == 2) { p0 = v_sub(i0, r0); p1 = v_sub(i1, r1); }
+    if (mode == 3) { p0 = v_sub(v_sub(v_zero(), i0), r0); p1 = v_sub(v_sub(v_zero(), i1), r1); }
+    v_store(o + ps, p0, m0); v_store(o + ps + 16, p1, m1);
+    if (mode == 0) return;
+    vf q0 = mode == 3 ? v_sub(r0, i0) : v_add(r0, i0);
+    vf q1 = mode == 3 ? v_sub(r1, i1) : v_add(r1, i1);
+    v_store(o + 2 * ps, q0, m0); v_store(o + 2 * ps + 16, q1, m1);
+}
+
+/* Outputs kh0+b and PH-(kh0+b) (b < HB) of the DFT along H of column kw of T:
+ * X[kh] = (P + Qs) + i(R - S), X[PH-kh] = (P - Qs) + i(R + S) with
+ * P = sum a c, Qs = sum b s, R = sum b c, S = sum a s (T = a + ib). */
+ALWAYS_INLINE void fw_h(int HB, const vf *T, Py_ssize_t Q, Py_ssize_t kw, Py_ssize_t H,
+                        const float *chh, const float *shh, Py_ssize_t kh0, Py_ssize_t PH,
+                        float *dp, Py_ssize_t ntot, Py_ssize_t C, int mode, vmask m0,
+                        vmask m1) {
+    vf P[2][2], Qs[2][2], R[2][2], S[2][2];
+#pragma GCC unroll 2
+    for (int b = 0; b < HB; b++)
+        P[b][0] = P[b][1] = Qs[b][0] = Qs[b][1] = R[b][0] = R[b][1] = S[b][0] = S[b][1] = v_zero();
+    for (Py_ssize_t h = 0; h < H; h++) {
+        const vf *t = T + 4 * (h * Q + kw);
+        vf a0 = t[0], a1 = t[1], b0 = t[2], b1 = t[3];
+#pragma GCC unroll 2
+        for (int b = 0; b < HB; b++) {
+            vf c = v_set1(chh[(kh0 + b) * H + h]), s = v_set1(shh[(kh0 + b) * H + h]);
+            P[b][0] = v_fma(a0, c, P[b][0]); P[b][1] = v_fma(a1, c, P[b][1]);
+            Qs[b][0] = v_fma(b0, s, Qs[b][0]); Qs[b][1] = v_fma(b1, s, Qs[b][1]);
+            R[b][0] = v_fma(b0, c, R[b][0]); R[b][1] = v_fma(b1, c, R[b][1]);
+            S[b][0] = v_fma(a0, s, S[b][0]); S[b][1] = v_fma(a1, s, S[b][1]);
+        }
+    }
+    const Py_ssize_t ps = ntot * C, np_ = mode ? 3 : 2; /* plane stride, planes */
+#pragma GCC unroll 2
+    for (int b = 0; b < HB; b++) {
+        Py_ssize_t kh = kh0 + b, km = PH - kh;
+        store_planes(dp + (kh * Q + kw) * np_ * ps, ps, mode, v_add(P[b][0], Qs[b][0]),
+                     v_add(P[b][1], Qs[b][1]), v_sub(R[b][0], S[b][0]), v_sub(R[b][1], S[b][1]),
+                     m0, m1);
+        if (kh > 0 && km != kh)
+            store_planes(dp + (km * Q + kw) * np_ * ps, ps, mode, v_sub(P[b][0], Qs[b][0]),
+                         v_sub(P[b][1], Qs[b][1]), v_add(R[b][0], S[b][0]),
+                         v_add(R[b][1], S[b][1]), m0, m1);
+    }
+}
+
+/* V[r+b][kw] (b < RB): inverse DFT along H from the conjugate-pair sums/differences SD. */
+ALWAYS_INLINE void iv_h(int RB, const vf *SD, Py_ssize_t NP, const float *hc, const float *hs,
+                        const float *hn, int nyq, const vf *Y0, const vf *YN, Py_ssize_t r,
+                        vf *V, Py_ssize_t Q, Py_ssize_t kw) {
+    vf re[4][2], im[4][2];
+#pragma GCC unroll 4
+    for (int b = 0; b < RB; b++) {
+        re[b][0] = Y0[0]; re[b][1] = Y0[1]; im[b][0] = Y0[2]; im[b][1] = Y0[3];
+    }
+    for (Py_ssize_t j = 1; j <= NP; j++) {
+        const vf *sd = SD + 8 * j;
+        vf s0 = sd[0], s1 = sd[1], s2 = sd[2], s3 = sd[3], s4 = sd[4], s5 = sd[5], s6 = sd[6],
+           s7 = sd[7];
+#pragma GCC unroll 4
+        for (int b = 0; b < RB; b++) {
+            vf c = v_set1(hc[(r + b) * (NP + 1) + j]), s = v_set1(hs[(r + b) * (NP + 1) + j]);
+            re[b][0] = v_fma(s0, c, re[b][0]); re[b][1] = v_fma(s1, c, re[b][1]);
+            re[b][0] = v_fnma(s6, s, re[b][0]); re[b][1] = v_fnma(s7, s, re[b][1]);
+            im[b][0] = v_fma(s2, c, im[b][0]); im[b][1] = v_fma(s3, c, im[b][1]);
+            im[b][0] = v_fma(s4, s, im[b][0]); im[b][1] = v_fma(s5, s, im[b][1]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int b = 0; b < RB; b++) {
+        if (nyq) {
+            vf c = v_set1(hn[r + b]);
+            re[b][0] = v_fma(YN[0], c, re[b][0]); re[b][1] = v_fma(YN[1], c, re[b][1]);
+            im[b][0] = v_fma(YN[2], c, im[b][0]); im[b][1] = v_fma(YN[3], c, im[b][1]);
+        }
+        vf *v = V + 4 * ((r + b) * Q + kw);
+        v[0] = re[b][0]; v[1] = re[b][1]; v[2] = im[b][0]; v[3] = im[b][1];
+    }
+}
+
+/* out[x+b] (b < XB) of one row: half-spectrum to real along W. */
+ALWAYS_INLINE void iv_w(int XB, const vf *vr, Py_ssize_t Q, const float *wc, const float *ws,
+                        Py_ssize_t x, float *orow, Py_ssize_t sw, vmask m0, vmask m1) {
+    vf a[6][2];
+#pragma GCC unroll 6
+    for (int b = 0; b < XB; b++) a[b][0] = a[b][1] = v_zero();
+    for (Py_ssize_t k = 0; k < Q; k++) {
+        const vf *v = vr + 4 * k;
+        vf v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
+#pragma GCC unroll 6
+        for (int b = 0; b < XB; b++) {
+            vf c = v_set1(wc[(x + b) * Q + k]), s = v_set1(ws[(x + b) * Q + k]);
+            a[b][0] = v_fma(v0, c, a[b][0]); a[b][1] = v_fma(v1, c, a[b][1]);
+            a[b][0] = v_fma(v2, s, a[b][0]); a[b][1] = v_fma(v3, s, a[b][1]);
+        }
+    }
+#pragma GCC unroll 6
+    for (int b = 0; b < XB; b++) {
+        v_store(orow + (x + b) * sw, a[b][0], m0);
+        v_store(orow + (x + b) * sw + 16, a[b][1], m1);
+    }
+}
+
 /* =================================================================== forward DFT */
 
 /* src (item, h, w, c) at item*sn + h*sh + w*sw + c, c < C; the map is placed at (offh, offw)
- * of a PH x PW zero frame.  dst [f][2][ntot][C], f = kh*Q + kw, Q = PW/2+1. */
+ * of a PH x PW zero frame.  dst [f][plane][ntot][C], f = kh*Q + kw, Q = PW/2+1, planes as
+ * store_planes' mode (2 or 3 planes). */
 static PyObject *dft_fwd(PyObject *self, PyObject *args) {
     Py_buffer src = {0}, dst = {0};
     Py_ssize_t n0, n1, ntot, H, W, C, sn, sh, sw, PH, PW, offh, offw;
-    if (!PyArg_ParseTuple(args, "y*w*nnnnnnnnnnnnn", &src, &dst, &n0, &n1, &ntot, &H, &W, &C,
-                          &sn, &sh, &sw, &PH, &PW, &offh, &offw))
+    int mode;
+    if (!PyArg_ParseTuple(args, "y*w*nnnnnnnnnnnnni", &src, &dst, &n0, &n1, &ntot, &H, &W, &C,
+                          &sn, &sh, &sw, &PH, &PW, &offh, &offw, &mode))
         return NULL;
     PyObject *ret = NULL;
     float *tw = NULL;
     vf *T = NULL;
     if (n0 < 0 || n1 < n0 || n1 > ntot || H < 1 || W < 1 || C < 1 || sn < 0 || sh < 0 ||
         sw < 0 || offh < 0 || offw < 0 || PH < H + offh || PW < W + offw || PH > 4096 ||
-        PW > 4096)
+        PW > 4096 || mode < 0 || mode > 3)
         BAD("dft_fwd: bad sizes");
     const Py_ssize_t Q = PW / 2 + 1, F = PH * Q;
     if (!tw_check_contig(&dst, "dft_fwd dst")) goto done;
     if (n1 > n0 && !span_ok((n1 - 1) * sn + (H - 1) * sh + (W - 1) * sw + C, &src, "dft_fwd src"))
         goto done;
-    if (!span_ok(F * 2 * ntot * C, &dst, "dft_fwd dst")) goto done;
+    if (!span_ok(F * (mode ? 3 : 2) * ntot * C, &dst, "dft_fwd dst")) goto done;
     const Py_ssize_t NH = PH / 2 + 1;
     /* twiddles: cw/sw_ (Q x W), ch/sh_ (NH x H) */
     tw = malloc(sizeof(float) * (2 * Q * W + 2 * NH * H));
@@ -138,61 +276,20 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
             for (Py_ssize_t h = 0; h < H; h++) {
                 const float *row = sp + n * sn + h * sh + cb;
                 Py_ssize_t kw = 0;
-                for (; kw + 2 <= Q; kw += 2) {
-                    vf r00 = v_zero(), r01 = v_zero(), i00 = v_zero(), i01 = v_zero();
-                    vf r10 = v_zero(), r11 = v_zero(), i10 = v_zero(), i11 = v_zero();
-                    for (Py_ssize_t x = 0; x < W; x++) {
-                        vf a0 = v_load(row + x * sw, m0), a1 = v_load(row + x * sw + 16, m1);
-                        vf c0 = v_set1(cw[kw * W + x]), s0 = v_set1(swt[kw * W + x]);
-                        vf c1 = v_set1(cw[(kw + 1) * W + x]), s1 = v_set1(swt[(kw + 1) * W + x]);
-                        r00 = v_fma(a0, c0, r00); r01 = v_fma(a1, c0, r01);
-                        i00 = v_fnma(a0, s0, i00); i01 = v_fnma(a1, s0, i01);
-                        r10 = v_fma(a0, c1, r10); r11 = v_fma(a1, c1, r11);
-                        i10 = v_fnma(a0, s1, i10); i11 = v_fnma(a1, s1, i11);
-                    }
-                    vf *t0 = T + 4 * (h * Q + kw), *t1 = t0 + 4;
-                    t0[0] = r00; t0[1] = r01; t0[2] = i00; t0[3] = i01;
-                    t1[0] = r10; t1[1] = r11; t1[2] = i10; t1[3] = i11;
-                }
-                for (; kw < Q; kw++) {
-                    vf r0 = v_zero(), r1 = v_zero(), i0 = v_zero(), i1 = v_zero();
-                    for (Py_ssize_t x = 0; x < W; x++) {
-                        vf a0 = v_load(row + x * sw, m0), a1 = v_load(row + x * sw + 16, m1);
-                        vf c0 = v_set1(cw[kw * W + x]), s0 = v_set1(swt[kw * W + x]);
-                        r0 = v_fma(a0, c0, r0); r1 = v_fma(a1, c0, r1);
-                        i0 = v_fnma(a0, s0, i0); i1 = v_fnma(a1, s0, i1);
-                    }
-                    vf *t0 = T + 4 * (h * Q + kw);
-                    t0[0] = r0; t0[1] = r1; t0[2] = i0; t0[3] = i1;
+                for (; kw + 4 <= Q; kw += 4) fw_w(4, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1);
+                switch (Q - kw) {
+                case 3: fw_w(3, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1); break;
+                case 2: fw_w(2, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1); break;
+                case 1: fw_w(1, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1); break;
                 }
             }
-            /* along H, outputs kh and PH-kh together:
-             * X[kh] = (P + Qs) + i(R - S), X[PH-kh] = (P - Qs) + i(R + S) with
-             * P = sum a c, Qs = sum b s, R = sum b c, S = sum a s (T = a + ib). */
+            /* along H, outputs kh and PH-kh together */
+            float *dn = dp + n * C + cb;
             for (Py_ssize_t kw = 0; kw < Q; kw++) {
-                for (Py_ssize_t kh = 0; kh < NH; kh++) {
-                    vf P0 = v_zero(), P1 = v_zero(), Q0 = v_zero(), Q1 = v_zero();
-                    vf R0 = v_zero(), R1 = v_zero(), S0 = v_zero(), S1 = v_zero();
-                    for (Py_ssize_t h = 0; h < H; h++) {
-                        const vf *t = T + 4 * (h * Q + kw);
-                        vf c = v_set1(chh[kh * H + h]), s = v_set1(shh[kh * H + h]);
-                        P0 = v_fma(t[0], c, P0); P1 = v_fma(t[1], c, P1);
-                        Q0 = v_fma(t[2], s, Q0); Q1 = v_fma(t[3], s, Q1);
-                        R0 = v_fma(t[2], c, R0); R1 = v_fma(t[3], c, R1);
-                        S0 = v_fma(t[0], s, S0); S1 = v_fma(t[1], s, S1);
-                    }
-                    float *o = dp + ((kh * Q + kw) * 2 * ntot + n) * C + cb;
-                    v_store(o, v_add(P0, Q0), m0); v_store(o + 16, v_add(P1, Q1), m1);
-                    o += ntot * C;
-                    v_store(o, v_sub(R0, S0), m0); v_store(o + 16, v_sub(R1, S1), m1);
-                    Py_ssize_t km = PH - kh;
-                    if (kh > 0 && km != kh) {
-                        o = dp + ((km * Q + kw) * 2 * ntot + n) * C + cb;
-                        v_store(o, v_sub(P0, Q0), m0); v_store(o + 16, v_sub(P1, Q1), m1);
-                        o += ntot * C;
-                        v_store(o, v_add(R0, S0), m0); v_store(o + 16, v_add(R1, S1), m1);
-                    }
-                }
+                Py_ssize_t kh = 0;
+                for (; kh + 2 <= NH; kh += 2)
+                    fw_h(2, T, Q, kw, H, chh, shh, kh, PH, dn, ntot, C, mode, m0, m1);
+                if (kh < NH) fw_h(1, T, Q, kw, H, chh, shh, kh, PH, dn, ntot, C, mode, m0, m1);
             }
         }
     }
@@ -287,24 +384,13 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
                     yni0 = v_load(YP(PH / 2, 1), m0); yni1 = v_load(YP(PH / 2, 1) + 16, m1);
                 }
 #undef YP
-                for (Py_ssize_t r = 0; r < nr; r++) {
-                    vf re0 = y0r0, re1 = y0r1, im0 = y0i0, im1 = y0i1;
-                    const float *c_ = hc + r * (NP + 1), *s_ = hs + r * (NP + 1);
-                    for (Py_ssize_t j = 1; j <= NP; j++) {
-                        const vf *sd = SD + 8 * j;
-                        vf c = v_set1(c_[j]), s = v_set1(s_[j]);
-                        re0 = v_fma(sd[0], c, re0); re1 = v_fma(sd[1], c, re1);
-                        re0 = v_fnma(sd[6], s, re0); re1 = v_fnma(sd[7], s, re1);
-                        im0 = v_fma(sd[2], c, im0); im1 = v_fma(sd[3], c, im1);
-                        im0 = v_fma(sd[4], s, im0); im1 = v_fma(sd[5], s, im1);
-                    }
-                    if (nyq) {
-                        vf c = v_set1(hn[r]);
-                        re0 = v_fma(ynr0, c, re0); re1 = v_fma(ynr1, c, re1);
-                        im0 = v_fma(yni0, c, im0); im1 = v_fma(yni1, c, im1);
-                    }
-                    vf *v = V + 4 * (r * Q + kw);
-                    v[0] = re0; v[1] = re1; v[2] = im0; v[3] = im1;
+                vf Y0[4] = {y0r0, y0r1, y0i0, y0i1}, YN[4] = {ynr0, ynr1, yni0, yni1};
+                Py_ssize_t r = 0;
+                for (; r + 4 <= nr; r += 4) iv_h(4, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw);
+                switch (nr - r) {
+                case 3: iv_h(3, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw); break;
+                case 2: iv_h(2, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw); break;
+                case 1: iv_h(1, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw); break;
                 }
             }
             /* along W: out[r][x] = sum_kw wc Vre + ws Vim */
@@ -312,29 +398,11 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
                 float *orow = dp + n * sn + r * sh + cb;
                 const vf *vr = V + 4 * r * Q;
                 Py_ssize_t x = 0;
-                for (; x + 2 <= nc; x += 2) {
-                    vf a0 = v_zero(), a1 = v_zero(), b0 = v_zero(), b1 = v_zero();
-                    for (Py_ssize_t k = 0; k < Q; k++) {
-                        const vf *v = vr + 4 * k;
-                        vf c0 = v_set1(wc[x * Q + k]), s0 = v_set1(ws[x * Q + k]);
-                        vf c1 = v_set1(wc[(x + 1) * Q + k]), s1 = v_set1(ws[(x + 1) * Q + k]);
-                        a0 = v_fma(v[0], c0, a0); a1 = v_fma(v[1], c0, a1);
-                        a0 = v_fma(v[2], s0, a0); a1 = v_fma(v[3], s0, a1);
-                        b0 = v_fma(v[0], c1, b0); b1 = v_fma(v[1], c1, b1);
-                        b0 = v_fma(v[2], s1, b0); b1 = v_fma(v[3], s1, b1);
-                    }
-                    v_store(orow + x * sw, a0, m0); v_store(orow + x * sw + 16, a1, m1);
-                    v_store(orow + (x + 1) * sw, b0, m0); v_store(orow + (x + 1) * sw + 16, b1, m1);
-                }
-                for (; x < nc; x++) {
-                    vf a0 = v_zero(), a1 = v_zero();
-                    for (Py_ssize_t k = 0; k < Q; k++) {
-                        const vf *v = vr + 4 * k;
-                        vf c0 = v_set1(wc[x * Q + k]), s0 = v_set1(ws[x * Q + k]);
-                        a0 = v_fma(v[0], c0, a0); a1 = v_fma(v[1], c0, a1);
-                        a0 = v_fma(v[2], s0, a0); a1 = v_fma(v[3], s0, a1);
-                    }
-                    v_store(orow + x * sw, a0, m0); v_store(orow + x * sw + 16, a1, m1);
+                for (; x + 4 <= nc; x += 4) iv_w(4, vr, Q, wc, ws, x, orow, sw, m0, m1);
+                switch (nc - x) {
+                case 3: iv_w(3, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
+                case 2: iv_w(2, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
+                case 1: iv_w(1, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
                 }
             }
         }
@@ -353,71 +421,60 @@ done:
 
 /* ============================================================ complex channel mixing */
 
-/* R rows x 32 columns (two vectors, masked) of C = A @ B or A @ conj(B) over k < K. */
-ALWAYS_INLINE void cg_tile(int R, const float *are, const float *aim, Py_ssize_t sai,
-                           Py_ssize_t sak, const float *bre, const float *bim, Py_ssize_t ldb,
-                           float *cre, float *cim, Py_ssize_t ldc, Py_ssize_t K, vmask m0,
-                           vmask m1, int conjb) {
-    vf xr[6][2], xi[6][2];
-#pragma GCC unroll 6
+/* R rows x 32 columns (two vectors, masked) of C = A @ B with 3 real products (Gauss):
+ * A planes (re, im, re+im), B planes (re, im-re, re+im) [conjugated B: (re, -im-re, re-im)];
+ * t1 = A3 B1, t2 = A1 B2, t3 = A2 B3; C = (t1 - t3) + i (t1 + t2). */
+ALWAYS_INLINE void cg_tile(int R, const float *pk, const float *b, Py_ssize_t sbp,
+                           Py_ssize_t ldb, float *c, Py_ssize_t scp, Py_ssize_t ldc,
+                           Py_ssize_t K, vmask m0, vmask m1) {
+    vf t1[4][2], t2[4][2], t3[4][2];
+#pragma GCC unroll 4
     for (int r = 0; r < R; r++)
-        xr[r][0] = xr[r][1] = xi[r][0] = xi[r][1] = v_zero();
+        t1[r][0] = t1[r][1] = t2[r][0] = t2[r][1] = t3[r][0] = t3[r][1] = v_zero();
     for (Py_ssize_t k = 0; k < K; k++) {
-        vf br0 = v_load(bre + k * ldb, m0), br1 = v_load(bre + k * ldb + 16, m1);
-        vf bi0 = v_load(bim + k * ldb, m0), bi1 = v_load(bim + k * ldb + 16, m1);
-#pragma GCC unroll 6
+        const float *bk = b + k * ldb;
+        vf b10 = v_load(bk, m0), b11 = v_load(bk + 16, m1);
+        vf b20 = v_load(bk + sbp, m0), b21 = v_load(bk + sbp + 16, m1);
+        vf b30 = v_load(bk + 2 * sbp, m0), b31 = v_load(bk + 2 * sbp + 16, m1);
+        const float *ak = pk + k * 12; /* packed: [k][row][plane] */
+#pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
-            vf ar = v_set1(are[r * sai + k * sak]), ai = v_set1(aim[r * sai + k * sak]);
-            xr[r][0] = v_fma(ar, br0, xr[r][0]); xr[r][1] = v_fma(ar, br1, xr[r][1]);
-            xi[r][0] = v_fma(ai, br0, xi[r][0]); xi[r][1] = v_fma(ai, br1, xi[r][1]);
-            if (conjb) {
-                /* (ar + i ai)(br - i bi) = (ar br + ai bi) + i(ai br - ar bi) */
-                xr[r][0] = v_fma(ai, bi0, xr[r][0]); xr[r][1] = v_fma(ai, bi1, xr[r][1]);
-                xi[r][0] = v_fnma(ar, bi0, xi[r][0]); xi[r][1] = v_fnma(ar, bi1, xi[r][1]);
-            } else {
-                xr[r][0] = v_fnma(ai, bi0, xr[r][0]); xr[r][1] = v_fnma(ai, bi1, xr[r][1]);
-                xi[r][0] = v_fma(ar, bi0, xi[r][0]); xi[r][1] = v_fma(ar, bi1, xi[r][1]);
-            }
+            vf a1 = v_set1(ak[3 * r]), a2 = v_set1(ak[3 * r + 1]), a3 = v_set1(ak[3 * r + 2]);
+            t1[r][0] = v_fma(a3, b10, t1[r][0]); t1[r][1] = v_fma(a3, b11, t1[r][1]);
+            t2[r][0] = v_fma(a1, b20, t2[r][0]); t2[r][1] = v_fma(a1, b21, t2[r][1]);
+            t3[r][0] = v_fma(a2, b30, t3[r][0]); t3[r][1] = v_fma(a2, b31, t3[r][1]);
         }
     }
-#pragma GCC unroll 6
+#pragma GCC unroll 4
     for (int r = 0; r < R; r++) {
-        v_store(cre + r * ldc, xr[r][0], m0); v_store(cre + r * ldc + 16, xr[r][1], m1);
-        v_store(cim + r * ldc, xi[r][0], m0); v_store(cim + r * ldc + 16, xi[r][1], m1);
+        float *cr = c + r * ldc;
+        v_store(cr, v_sub(t1[r][0], t3[r][0]), m0);
+        v_store(cr + 16, v_sub(t1[r][1], t3[r][1]), m1);
+        v_store(cr + scp, v_add(t1[r][0], t2[r][0]), m0);
+        v_store(cr + scp + 16, v_add(t1[r][1], t2[r][1]), m1);
     }
 }
 
-#define CG_CASE(R, CONJ) cg_tile(R, are, aim, sai, sak, bre, bim, ldb, cre, cim, ldc, K, m0, m1, CONJ)
-static void cg_tile_any(int R, int conjb, const float *are, const float *aim, Py_ssize_t sai,
-                        Py_ssize_t sak, const float *bre, const float *bim, Py_ssize_t ldb,
-                        float *cre, float *cim, Py_ssize_t ldc, Py_ssize_t K, vmask m0,
-                        vmask m1) {
-    if (conjb) {
-        switch (R) {
-        case 6: CG_CASE(6, 1); break; case 5: CG_CASE(5, 1); break;
-        case 4: CG_CASE(4, 1); break; case 3: CG_CASE(3, 1); break;
-        case 2: CG_CASE(2, 1); break; default: CG_CASE(1, 1); break;
-        }
-    } else {
-        switch (R) {
-        case 6: CG_CASE(6, 0); break; case 5: CG_CASE(5, 0); break;
-        case 4: CG_CASE(4, 0); break; case 3: CG_CASE(3, 0); break;
-        case 2: CG_CASE(2, 0); break; default: CG_CASE(1, 0); break;
-        }
-    }
-}
+static void cg_tile_any(int R, const float *pk, const float *b, Py_ssize_t sbp,
+                        Py_ssize_t ldb, float *c, Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K,
+                        vmask m0, vmask m1) {
+    switch (R) {
+#define CG_CASE(r) case r: cg_tile(r, pk, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
+    CG_CASE(4) CG_CASE(3) CG_CASE(2)
+    default: cg_tile(1, pk, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
 #undef CG_CASE
+    }
+}
 
-/* For f in [f0, f1): C_f (M x N) = A_f (M x K) @ B_f (K x N), or @ conj(B_f).
- * A_f re at a + f*sa_f + i*sa_i + k*sa_k, im at + sa_p; B_f re at b + f*sb_f + k*ldb + j,
- * im + sb_p; C_f re at c + f*sc_f + i*ldc + j, im + sc_p. */
+/* For f in [f0, f1): C_f (M x N) = A_f (M x K) @ B_f (K x N), complex, 3 real products.
+ * A_f plane p at a + f*sa_f + p*sa_p + i*sa_i + k*sa_k (3 planes: re, im, re+im);
+ * B_f plane p at b + f*sb_f + p*sb_p + k*ldb + j (3 planes, see cg_tile);
+ * C_f re at c + f*sc_f + i*ldc + j, im at + sc_p. */
 static PyObject *cgemm(PyObject *self, PyObject *args) {
     Py_buffer A = {0}, B = {0}, Cb = {0};
     Py_ssize_t f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sb_f, sb_p, ldb, sc_f, sc_p, ldc;
-    int conjb;
-    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnnp", &A, &B, &Cb, &f0, &f1, &M, &K, &N,
-                          &sa_f, &sa_p, &sa_i, &sa_k, &sb_f, &sb_p, &ldb, &sc_f, &sc_p, &ldc,
-                          &conjb))
+    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnn", &A, &B, &Cb, &f0, &f1, &M, &K, &N,
+                          &sa_f, &sa_p, &sa_i, &sa_k, &sb_f, &sb_p, &ldb, &sc_f, &sc_p, &ldc))
         return NULL;
     PyObject *ret = NULL;
     if (f0 < 0 || f1 < f0 || M < 1 || K < 1 || N < 1 || sa_f < 0 || sa_p < 0 || sa_i < 0 ||
@@ -425,28 +482,45 @@ static PyObject *cgemm(PyObject *self, PyObject *args) {
         BAD("cgemm: bad sizes");
     if (!tw_check_contig(&Cb, "cgemm C")) goto done;
     if (f1 > f0) {
-        if (!span_ok((f1 - 1) * sa_f + sa_p + (M - 1) * sa_i + (K - 1) * sa_k + 1, &A, "cgemm A") ||
-            !span_ok((f1 - 1) * sb_f + sb_p + (K - 1) * ldb + N, &B, "cgemm B") ||
+        if (!span_ok((f1 - 1) * sa_f + 2 * sa_p + (M - 1) * sa_i + (K - 1) * sa_k + 1, &A,
+                     "cgemm A") ||
+            !span_ok((f1 - 1) * sb_f + 2 * sb_p + (K - 1) * ldb + N, &B, "cgemm B") ||
             !span_ok((f1 - 1) * sc_f + sc_p + (M - 1) * ldc + N, &Cb, "cgemm C"))
             goto done;
     }
     const float *ap = A.buf, *bp = B.buf;
     float *cp = Cb.buf;
+    const Py_ssize_t MB = (M + 3) / 4; /* row blocks of 4 */
+    float *pack = malloc(sizeof(float) * (size_t)(MB * K * 12));
+    if (!pack) { PyErr_NoMemory(); goto done; }
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t f = f0; f < f1; f++) {
-        const float *are = ap + f * sa_f, *aim = are + sa_p;
-        const float *bre = bp + f * sb_f, *bim = bre + sb_p;
-        float *cre = cp + f * sc_f, *cim = cre + sc_p;
+        const float *af = ap + f * sa_f, *bf = bp + f * sb_f;
+        float *cf = cp + f * sc_f;
+        /* pack A_f as [row block][k][row][plane] so a tile reads it from one pointer */
+        for (Py_ssize_t ib = 0; ib < MB; ib++)
+            for (Py_ssize_t k = 0; k < K; k++)
+                for (Py_ssize_t r = 0; r < 4; r++) {
+                    Py_ssize_t i = ib * 4 + r;
+                    float *q = pack + (ib * K + k) * 12 + 3 * r;
+                    if (i < M) {
+                        const float *e = af + i * sa_i + k * sa_k;
+                        q[0] = e[0]; q[1] = e[sa_p]; q[2] = e[2 * sa_p];
+                    } else {
+                        q[0] = q[1] = q[2] = 0.0f;
+                    }
+                }
         for (Py_ssize_t j = 0; j < N; j += 32) {
             vmask m0 = v_mask(N - j), m1 = v_mask(N - j - 16);
-            for (Py_ssize_t i = 0; i < M; i += 6) {
-                int R = (int)(M - i < 6 ? M - i : 6);
-                cg_tile_any(R, conjb, are + i * sa_i, aim + i * sa_i, sa_i, sa_k, bre + j,
-                            bim + j, ldb, cre + i * ldc + j, cim + i * ldc + j, ldc, K, m0, m1);
+            for (Py_ssize_t ib = 0; ib < MB; ib++) {
+                int R = (int)(M - ib * 4 < 4 ? M - ib * 4 : 4);
+                cg_tile_any(R, pack + ib * K * 12, bf + j, sb_p, ldb, cf + ib * 4 * ldc + j,
+                            sc_p, ldc, K, m0, m1);
             }
         }
     }
     Py_END_ALLOW_THREADS
+    free(pack);
     ret = Py_None;
     Py_INCREF(ret);
 done:
