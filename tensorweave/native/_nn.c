@@ -82,16 +82,11 @@ static int check_in(const Py_buffer *b, Py_ssize_t n, const char *what) {
             out[i] = f[i] > 0 ? v : v * (T)0;                                                 \
         }                                                                                     \
     }                                                                                         \
-    static void col_sum_##S(const T *x, T *out, Py_ssize_t rows, Py_ssize_t C) {              \
-        double acc[64];                                                                       \
-        for (Py_ssize_t c0 = 0; c0 < C; c0 += 64) {                                           \
-            Py_ssize_t cw = C - c0 < 64 ? C - c0 : 64;                                        \
-            for (Py_ssize_t c = 0; c < cw; c++) acc[c] = 0.0;                                 \
-            for (Py_ssize_t r = 0; r < rows; r++) {                                           \
-                const T *p = x + r * C + c0;                                                  \
-                for (Py_ssize_t c = 0; c < cw; c++) acc[c] += (double)p[c];                   \
-            }                                                                                 \
-            for (Py_ssize_t c = 0; c < cw; c++) out[c0 + c] = (T)acc[c];                      \
+    /* acc[c] += x[r, c] for r = 0, 1, ... in order (one running double sum per column). */  \
+    static void col_acc_##S(const T *x, double *acc, Py_ssize_t rows, Py_ssize_t C) {         \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                               \
+            const T *p = x + r * C;                                                           \
+            for (Py_ssize_t c = 0; c < C; c++) acc[c] += (double)p[c];                        \
         }                                                                                     \
     }                                                                                         \
     static void max_pool_##S(const T *x, T *out, const Py_ssize_t *g) {                       \
@@ -263,25 +258,23 @@ static void relu_grad_f32(const float *g, const float *f, float *out, Py_ssize_t
     }
 }
 
-static void col_sum_f32(const float *x, float *out, Py_ssize_t rows, Py_ssize_t C) {
+static void col_acc_f32(const float *x, double *acc, Py_ssize_t rows, Py_ssize_t C) {
     for (Py_ssize_t c0 = 0; c0 < C; c0 += 64) {
         Py_ssize_t cw = C - c0 < 64 ? C - c0 : 64;
-        __m512d acc[8];
+        __m512d a[8];
         __mmask8 mk[8];
         int nb = (int)((cw + 7) / 8);
         for (int j = 0; j < 8; j++) {
             Py_ssize_t rem = cw - 8 * j;
-            acc[j] = _mm512_setzero_pd();
             mk[j] = rem >= 8 ? (__mmask8)0xFF : rem > 0 ? (__mmask8)((1u << rem) - 1u) : 0;
+            a[j] = _mm512_maskz_loadu_pd(mk[j], acc + c0 + 8 * j);
         }
         for (Py_ssize_t r = 0; r < rows; r++) {
             const float *p = x + r * C + c0;
             for (int j = 0; j < nb; j++)
-                acc[j] = _mm512_add_pd(
-                    acc[j], _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mk[j], p + 8 * j)));
+                a[j] = _mm512_add_pd(a[j], _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mk[j], p + 8 * j)));
         }
-        for (int j = 0; j < nb; j++)
-            _mm256_mask_storeu_ps(out + c0 + 8 * j, mk[j], _mm512_cvtpd_ps(acc[j]));
+        for (int j = 0; j < nb; j++) _mm512_mask_storeu_pd(acc + c0 + 8 * j, mk[j], a[j]);
     }
 }
 
@@ -371,6 +364,18 @@ static void max_pool_grad_f32(const float *x, const float *dy, const float *f, f
 }
 #endif
 
+#define DEFINE_COL_SUM(T, S)                                                                  \
+    static int col_sum_##S(const T *x, T *out, Py_ssize_t rows, Py_ssize_t C) {               \
+        double *acc = (double *)calloc(C ? (size_t)C : 1, sizeof(double));                    \
+        if (!acc) return 0;                                                                   \
+        col_acc_##S(x, acc, rows, C);                                                         \
+        for (Py_ssize_t c = 0; c < C; c++) out[c] = (T)acc[c];                                \
+        free(acc);                                                                            \
+        return 1;                                                                             \
+    }
+DEFINE_COL_SUM(float, f32)
+DEFINE_COL_SUM(double, f64)
+
 /* ------------------------------------------------------------------ Python entry points */
 
 /* bias_act(x, bias_or_None, out, n, C, relu, dt): out = act(x + bias[i % C]) (bias over the
@@ -450,11 +455,11 @@ static PyObject *py_col_sum(PyObject *self, PyObject *args) {
         !mul_size(C, esz, &cb) || !check_in(&x, nb, "col_sum x") ||
         !check_out(&out, cb, "col_sum out"))
         goto done;
-    ok = 1;
     Py_BEGIN_ALLOW_THREADS
-    if (dt == DT_F32) col_sum_f32((const float *)x.buf, (float *)out.buf, rows, C);
-    else col_sum_f64((const double *)x.buf, (double *)out.buf, rows, C);
+    if (dt == DT_F32) ok = col_sum_f32((const float *)x.buf, (float *)out.buf, rows, C);
+    else ok = col_sum_f64((const double *)x.buf, (double *)out.buf, rows, C);
     Py_END_ALLOW_THREADS
+    if (!ok) PyErr_NoMemory();
 done:
     PyBuffer_Release(&x);
     PyBuffer_Release(&out);
@@ -515,41 +520,128 @@ done:
 }
 
 /* max_pool_grad(x, dy, f_or_None, dx, N, H, W, C, kh, kw, sh, sw, pad_top, pad_left, OH, OW,
- * dt): MaxPoolGrad into dx (x's shape); with f, dx = ReluGrad(MaxPoolGrad(...), f). */
+ * dt[, colsum]): MaxPoolGrad into dx (x's shape); with f, dx = ReluGrad(MaxPoolGrad(...), f).
+ * With a colsum buffer (C elements) it also gets dx summed over N, H, W: the numbers of
+ * col_sum(dx), computed image by image while dx is still in cache. */
 static PyObject *py_max_pool_grad(PyObject *self, PyObject *args) {
-    Py_buffer x, dy, dx, f = {0};
-    PyObject *fobj;
-    Py_ssize_t g[12], esz, nin, nout;
-    int dt, ok = 0;
-    if (!PyArg_ParseTuple(args, "y*y*Ow*nnnnnnnnnnnni", &x, &dy, &fobj, &dx, &g[0], &g[1],
+    Py_buffer x, dy, dx, f = {0}, cs = {0};
+    PyObject *fobj, *csobj = Py_None;
+    Py_ssize_t g[12], esz, nin, nout, cb;
+    int dt, ok = 0, hasf = 0, hascs = 0;
+    if (!PyArg_ParseTuple(args, "y*y*Ow*nnnnnnnnnnnni|O", &x, &dy, &fobj, &dx, &g[0], &g[1],
                           &g[2], &g[3], &g[4], &g[5], &g[6], &g[7], &g[8], &g[9], &g[10],
-                          &g[11], &dt))
+                          &g[11], &dt, &csobj))
         return NULL;
-    int hasf = fobj != Py_None;
-    if (hasf && PyObject_GetBuffer(fobj, &f, PyBUF_C_CONTIGUOUS) < 0) {
-        hasf = 0;
-        goto done;
+    if (fobj != Py_None) {
+        if (PyObject_GetBuffer(fobj, &f, PyBUF_C_CONTIGUOUS) < 0) goto done;
+        hasf = 1;
+    }
+    if (csobj != Py_None) {
+        if (PyObject_GetBuffer(csobj, &cs, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto done;
+        hascs = 1;
     }
     if (!esize_of(dt, &esz) || !check_geom(g, &nin, &nout) ||
         !check_in(&x, nin * esz, "max_pool_grad x") ||
         !check_in(&dy, nout * esz, "max_pool_grad dy") ||
         (hasf && !tw_check_bytes(&f, nin * esz, "max_pool_grad f")) ||
-        !check_out(&dx, nin * esz, "max_pool_grad dx"))
+        !check_out(&dx, nin * esz, "max_pool_grad dx") || !mul_size(g[3], esz, &cb) ||
+        (hascs && !tw_check_bytes(&cs, cb, "max_pool_grad colsum")))
         goto done;
+    double *acc = NULL;
+    if (hascs) {
+        acc = (double *)calloc(g[3] ? (size_t)g[3] : 1, sizeof(double));
+        if (!acc) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
     ok = 1;
     Py_BEGIN_ALLOW_THREADS
-    if (dt == DT_F32)
-        max_pool_grad_f32((const float *)x.buf, (const float *)dy.buf,
-                          hasf ? (const float *)f.buf : NULL, (float *)dx.buf, g);
-    else
-        max_pool_grad_f64((const double *)x.buf, (const double *)dy.buf,
-                          hasf ? (const double *)f.buf : NULL, (double *)dx.buf, g);
+    if (!hascs) {
+        if (dt == DT_F32)
+            max_pool_grad_f32((const float *)x.buf, (const float *)dy.buf,
+                              hasf ? (const float *)f.buf : NULL, (float *)dx.buf, g);
+        else
+            max_pool_grad_f64((const double *)x.buf, (const double *)dy.buf,
+                              hasf ? (const double *)f.buf : NULL, (double *)dx.buf, g);
+    } else {
+        Py_ssize_t g1[12], img = g[1] * g[2] * g[3], oimg = g[10] * g[11] * g[3];
+        memcpy(g1, g, sizeof(g1));
+        g1[0] = 1;
+        for (Py_ssize_t n = 0; n < g[0]; n++) {
+            if (dt == DT_F32) {
+                float *d = (float *)dx.buf + n * img;
+                max_pool_grad_f32((const float *)x.buf + n * img, (const float *)dy.buf + n * oimg,
+                                  hasf ? (const float *)f.buf + n * img : NULL, d, g1);
+                col_acc_f32(d, acc, g[1] * g[2], g[3]);
+            } else {
+                double *d = (double *)dx.buf + n * img;
+                max_pool_grad_f64((const double *)x.buf + n * img,
+                                  (const double *)dy.buf + n * oimg,
+                                  hasf ? (const double *)f.buf + n * img : NULL, d, g1);
+                col_acc_f64(d, acc, g[1] * g[2], g[3]);
+            }
+        }
+        for (Py_ssize_t c = 0; c < g[3]; c++) {
+            if (dt == DT_F32) ((float *)cs.buf)[c] = (float)acc[c];
+            else ((double *)cs.buf)[c] = acc[c];
+        }
+    }
     Py_END_ALLOW_THREADS
+    free(acc);
 done:
     PyBuffer_Release(&x);
     PyBuffer_Release(&dy);
     PyBuffer_Release(&dx);
     if (hasf) PyBuffer_Release(&f);
+    if (hascs) PyBuffer_Release(&cs);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* bias_relu_pool(x, bias, out, y, N, H, W, C, kh, kw, sh, sw, pad_top, pad_left, OH, OW, dt):
+ * out = relu(x + bias) and y = max_pool(out), image by image (y is read from cache). */
+static PyObject *py_bias_relu_pool(PyObject *self, PyObject *args) {
+    Py_buffer x, b, out, y;
+    Py_ssize_t g[12], esz, nin, nout, cb;
+    int dt, ok = 0;
+    if (!PyArg_ParseTuple(args, "y*y*w*w*nnnnnnnnnnnni", &x, &b, &out, &y, &g[0], &g[1], &g[2],
+                          &g[3], &g[4], &g[5], &g[6], &g[7], &g[8], &g[9], &g[10], &g[11], &dt))
+        return NULL;
+    if (!esize_of(dt, &esz) || !check_geom(g, &nin, &nout) || !mul_size(g[3], esz, &cb) ||
+        !check_in(&x, nin * esz, "bias_relu_pool x") ||
+        !tw_check_bytes(&b, cb, "bias_relu_pool bias") ||
+        !check_out(&out, nin * esz, "bias_relu_pool out") ||
+        !check_out(&y, nout * esz, "bias_relu_pool y"))
+        goto done;
+    if (g[3] < 1) {
+        PyErr_SetString(PyExc_ValueError, "bias_relu_pool: need C >= 1");
+        goto done;
+    }
+    ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t g1[12], img = g[1] * g[2] * g[3], oimg = g[10] * g[11] * g[3];
+    memcpy(g1, g, sizeof(g1));
+    g1[0] = 1;
+    for (Py_ssize_t n = 0; n < g[0]; n++) {
+        if (dt == DT_F32) {
+            float *o = (float *)out.buf + n * img;
+            bias_act_f32((const float *)x.buf + n * img, (const float *)b.buf, o, g[1] * g[2],
+                         g[3], 1);
+            max_pool_f32(o, (float *)y.buf + n * oimg, g1);
+        } else {
+            double *o = (double *)out.buf + n * img;
+            bias_act_f64((const double *)x.buf + n * img, (const double *)b.buf, o,
+                         g[1] * g[2], g[3], 1);
+            max_pool_f64(o, (double *)y.buf + n * oimg, g1);
+        }
+    }
+    Py_END_ALLOW_THREADS
+done:
+    PyBuffer_Release(&x);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&y);
     if (!ok) return NULL;
     Py_RETURN_NONE;
 }
@@ -560,7 +652,9 @@ static PyMethodDef methods[] = {
     {"col_sum", py_col_sum, METH_VARARGS, "Column sums of a (rows, C) matrix."},
     {"max_pool", py_max_pool, METH_VARARGS, "2-D max pooling, NHWC."},
     {"max_pool_grad", py_max_pool_grad, METH_VARARGS,
-     "2-D MaxPoolGrad (first maximum), NHWC, optionally fused with ReluGrad."},
+     "2-D MaxPoolGrad (first maximum), NHWC, optionally fused with ReluGrad (+column sums)."},
+    {"bias_relu_pool", py_bias_relu_pool, METH_VARARGS,
+     "relu(x + bias) and its 2-D max pool (NHWC) in one pass."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -27,6 +27,7 @@ Random, stateful, control-flow and side-effecting ops are never folded, merged o
 """
 import functools
 import os
+import threading
 
 import numpy as np
 
@@ -54,6 +55,9 @@ _SHAPE_TYPES = frozenset(["Shape", "Size", "Rank", "ShapeN"])
 _FUSABLE_ACT = frozenset(["Relu", "Tanh"])
 _FUSABLE_ADD = frozenset(["Add", "AddV2", "BiasAdd"])
 _DEFAULT_MAX_FOLD_BYTES = 10 << 20
+# What the last _fuse in this thread asked its fused steps to compute on the side (read by
+# fused_kernel, which the executor calls while building that same plan).
+_TLS = threading.local()
 
 
 class Settings:
@@ -140,6 +144,7 @@ class Result:
         self.guards = {}    # id(const tensor) -> ops that must still run (a folded Shape's input)
         self.alias = {}     # id(tensor) -> tensor it equals
         self.fused = {}     # id(activation op) -> id(add op) computed inside it
+        self.side = {}      # id(activation op) -> (op, what its consumers take from its pass)
         self.skip = set()   # id(op) of ops that need not run
         self.folded_ops = 0
         self.cse_ops = 0
@@ -249,8 +254,10 @@ def optimize(order, fetches, feed_ids, settings, kernel_of):
                         res.skip.add(id(op))
                         res.cse_ops += 1
                         continue
+    _TLS.side = res.side
     if settings.remapping:
         _fuse(order, fetches, res, resolve, feed_ids)
+        _side_results(order, fetches, res, resolve)
     return res
 
 
@@ -382,6 +389,59 @@ def _fuse(order, fetches, res, resolve, feed_ids=()):
         absorbed.add(id(src))
 
 
+def _side_results(order, fetches, res, resolve):
+    """Consumers a fused step can serve from its own pass over its output: the MaxPool of a
+    Relu(Add/BiasAdd) and the bias-gradient Sum of a ReluGrad(MaxPoolGrad) (see
+    kernels/elementwise.py).  Only for outputs the user never sees (not fetched) and that no
+    step writes in place (they have a consumer that is not absorbed)."""
+    if not res.fused:
+        return
+    fetched = {id(resolve(t)) for t in fetches}
+    users = {}
+    for op in order:
+        if id(op) in res.skip:
+            continue
+        for x in op._inputs:
+            users.setdefault(id(resolve(x)), []).append(op)
+    for op in order:
+        if id(op) not in res.fused or len(op._outputs) != 1:
+            continue
+        out = op._outputs[0]
+        if id(out) in fetched or out._dtype.np_dtype.kind != "f":
+            continue
+        us = users.get(id(out), ())
+        if op.type == "Relu":
+            for u in us:
+                if u.type == "MaxPool" and _attr(u, "data_format", "NHWC") == "NHWC" and (
+                        resolve(u._inputs[0]) is out):
+                    a = u._attrs
+                    res.side[id(op)] = (op, ("max_pool", a.get("ksize"), a.get("strides"),
+                                             a.get("padding"), a.get("explicit_paddings", ()),
+                                             "NHWC"))
+                    break
+        elif op.type == "ReluGrad":
+            rank = out._shape._dims
+            rank = len(rank) if rank is not None else None
+            for u in us:
+                if resolve(u._inputs[0]) is not out:
+                    continue
+                if u.type == "BiasAddGrad" and _attr(u, "data_format", "NHWC") == "NHWC":
+                    res.side[id(op)] = (op, ("col_sum",))
+                    break
+                if u.type == "Sum" and rank is not None and rank > 1 and len(u._inputs) == 2:
+                    ax = res.consts.get(id(resolve(u._inputs[1])))
+                    if ax is not None and ax.dtype.kind in "iu" and ax.size == rank - 1 and (
+                            sorted({int(v) % rank for v in ax.reshape(-1)}) == list(
+                                range(rank - 1))):
+                        res.side[id(op)] = (op, ("col_sum",))
+                        break
+
+
+def _attr(op, name, default):
+    v = op._attrs.get(name, default)
+    return v.decode() if isinstance(v, bytes) else v
+
+
 def _gates_only_pure(t, alias):
     """The aliased Identity ops between a producer and its consumer only gate on pure work
     (gradient `tuple` gating: a NoOp waiting for the sibling gradients), so running the
@@ -427,12 +487,17 @@ def fused_kernel(act_op, act_fn, add_fn, n_src):
     pass; the numbers are the NumPy path's.
     """
     t = act_op.type
+    side = getattr(_TLS, "side", {}).get(id(act_op))
+    side = side[1] if side is not None and side[0] is act_op else None
     if t == "ReluGrad":
         pool_grad = n_src == 3 and _kernel_is(add_fn, "MaxPoolGrad")
+        kw = dict(add_fn.keywords) if pool_grad else {}
+        if side == ("col_sum",):
+            kw["col_sum"] = True
 
         def fn(*args):
             if pool_grad:
-                r = pool_k.max_pool_grad_relu(*args[:3], args[3], **add_fn.keywords)
+                r = pool_k.max_pool_grad_relu(*args[:3], args[3], **kw)
                 if r is not None:
                     return r
             r = add_fn(*args[:n_src])
@@ -445,8 +510,19 @@ def fused_kernel(act_op, act_fn, add_fn, n_src):
         return fn
     if t == "Relu":
         bias_relu = n_src == 2 and _native_bias_relu(add_fn)
+        pool_key = geom = None
+        if bias_relu and side is not None and side[0] == "max_pool":
+            try:
+                pool_key = pool_k.side_key(*side[1:])
+                geom = pool_k.native_geometry(*side[1:])
+            except (TypeError, ValueError):
+                pool_key = geom = None
 
         def fn(*args):
+            if geom is not None:
+                r = ew.bias_relu_pool(args[0], args[1], pool_key, geom)
+                if r is not None:
+                    return r
             if bias_relu:
                 r = ew.bias_add(args[0], args[1], relu=True)
                 if r is not None:

@@ -320,3 +320,55 @@ def test_graph_results_match_numpy_path(monkeypatch, small_threshold):
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
     for w, g in zip(want[:2] + want[4:], got[:2] + got[4:]):  # all but the bias sums: bitwise
         _bits_equal(g, w)
+
+
+def test_side_results_need_the_same_array_and_key():
+    a, b = np.ones(4, np.float32), np.ones(4, np.float32)
+    ew.put_side(a, "k", 1)
+    assert ew.take_side(b, "k") is None
+    assert ew.take_side(a, "other") is None
+    assert ew.take_side(a, "k") == 1
+    assert ew.take_side(a, "k") is None  # taken once
+
+
+@pytest.mark.parametrize("fetch_relu", [False, True])
+def test_fused_steps_serve_pool_and_bias_grad(monkeypatch, fetch_relu):
+    calls = []
+    real_pool, real_grad = nn.bias_relu_pool, nn.max_pool_grad
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(nn, name)
+
+        def bias_relu_pool(self, *a):
+            calls.append("bias_relu_pool")
+            return real_pool(*a)
+
+        def max_pool_grad(self, *a):
+            calls.append("max_pool_grad+sum" if len(a) == 18 else "max_pool_grad")
+            return real_grad(*a)
+
+    monkeypatch.setitem(native._CACHE, "_nn", Spy())
+    rng = np.random.default_rng(1)
+    xv = rng.standard_normal((3, 8, 8, 16)).astype(np.float32)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 8, 8, 16])
+        b = tf.Variable(rng.standard_normal(16).astype(np.float32))
+        r = tf.nn.relu(x * 1.0 + b)
+        h = tf.nn.max_pool(r, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+        loss = tf.reduce_sum(h * h)
+        gb, = tf.gradients(loss, [b])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            fetches = [h, gb, b] + ([r] if fetch_relu else [])
+            hv, gbv, bv = sess.run(fetches, {x: xv})[:3]
+    rv = np.maximum(xv + bv, np.float32(0))
+    want_h = pool._max_fwd(rv, (2, 2), (2, 2), (4, 4), ((0, 0), (0, 0)))
+    dr = pool._max_grad_first(rv, 2 * want_h, (2, 2), (2, 2), (4, 4), ((0, 0), (0, 0)))
+    dr = np.multiply(dr, rv > 0)
+    _bits_equal(hv, want_h)
+    np.testing.assert_array_equal(gbv, dr.astype(np.float64).sum(axis=(0, 1, 2)).astype(
+        np.float32))
+    assert ("bias_relu_pool" in calls) != fetch_relu  # a fetched Relu output is computed alone
+    assert "max_pool_grad+sum" in calls
