@@ -142,9 +142,16 @@ def _str(x):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+def _tfrecord_batches(comp):
+    from tensorweave.formats import tfrecord
+
+    return lambda p: tfrecord.read_record_batches(p, comp or None)
+
+
 _ds_op("TFRecordDataset", ["filenames: string", "compression_type: string",
                            "buffer_size: int64"], {"metadata": ""},
-       lambda a, s, op, f, c, b: runtime.records_gen(f, _tfrecord_source(_str(c))))
+       lambda a, s, op, f, c, b: runtime.records_gen(f, _tfrecord_source(_str(c)),
+                                                     _tfrecord_batches(_str(c))))
 
 
 def _text_source(comp):

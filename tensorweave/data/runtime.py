@@ -28,9 +28,19 @@ class DatasetValue:
         # (input DatasetValue, FunctionRunner, parallel calls) for map datasets, so a batch
         # right after a map can run the function once per batch (see vectorize.py).
         self.map_info = getattr(gen, "map_info", None)
+        # NOTE: a dataset that can also give its elements many at a time (`gen.chunks()`: an
+        # iterator of component tuples with a leading dimension, the same elements in the same
+        # order) lets map+batch skip the per-element Python work entirely.
+        self._chunks = getattr(gen, "chunks", None)
 
     def iterate(self):
         return iter(self._gen())
+
+    def has_chunks(self):
+        return self._chunks is not None
+
+    def iterate_chunks(self):
+        return iter(self._chunks())
 
 
 def compile_function(fg, state):
@@ -73,7 +83,7 @@ class FunctionRunner:
         return self.plan.run(list(element) + self.captured)
 
 
-def tensor_slices(comps):
+def tensor_slices(comps, chunk=1024):
     def gen():
         if not comps:
             return
@@ -81,6 +91,14 @@ def tensor_slices(comps):
         for i in range(n):
             yield tuple(c[i] for c in comps)
 
+    def chunks():
+        if not comps:
+            return
+        n = comps[0].shape[0]
+        for i in range(0, n, chunk):
+            yield tuple(c[i:i + chunk] for c in comps)
+
+    gen.chunks = chunks
     return gen
 
 
@@ -202,6 +220,40 @@ def interleave_gen(inp, fn, cycle_length, block_length):
     return gen
 
 
+def _concat_chunks(parts):
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate(cs) for cs in zip(*parts))
+
+
+def rechunk(chunks, bs, drop_remainder):
+    """Component-tuple chunks -> chunks of exactly bs elements (the last one may be short)."""
+    pend = collections.deque()
+    have = 0
+    for c in chunks:
+        k = len(c[0]) if c else 0
+        if not k:
+            continue
+        pend.append(c)
+        have += k
+        while have >= bs:
+            take, need = [], bs
+            while need:
+                c0 = pend[0]
+                k0 = len(c0[0])
+                if k0 <= need:
+                    take.append(pend.popleft())
+                    need -= k0
+                else:
+                    take.append(tuple(x[:need] for x in c0))
+                    pend[0] = tuple(x[need:] for x in c0)
+                    need = 0
+            have -= bs
+            yield _concat_chunks(take)
+    if have and not drop_remainder:
+        yield _concat_chunks(list(pend))
+
+
 def batch_gen(inp, batch_size, drop_remainder):
     bs = int(batch_size)
     if bs <= 0:
@@ -230,15 +282,27 @@ def fused_map_batch_gen(map_info, bs, drop_remainder):
 
     def compute(els):
         vec = fn.vectorized()
-        comps = vectorize.stack_elements(els) if vec.ok else None
-        if comps is not None:
+        if isinstance(els, tuple):
+            # NOTE: already stacked components (from a chunked source).
+            comps = list(els)
+            b = len(comps[0]) if comps else 0
+            els = None
+        else:
+            comps = vectorize.stack_elements(els) if vec.ok else None
+            b = len(els)
+        if comps is not None and vec.ok:
             try:
-                return vec(comps, fn.captured, len(els))
+                return vec(comps, fn.captured, b)
             except Exception:
                 pass
+        if els is None:
+            els = [tuple(c[i, ...] for c in comps) for i in range(b)]
         return _stack([tuple(fn(el)) for el in els])
 
     def chunks():
+        if src.has_chunks():
+            yield from rechunk(src.iterate_chunks(), bs, drop_remainder)
+            return
         it = src.iterate()
         while True:
             els = list(itertools.islice(it, bs))
@@ -378,6 +442,20 @@ def repeat_gen(inp, count):
             if not got:
                 return
 
+    def chunks():
+        n = 0
+        while count < 0 or n < count:
+            got = False
+            for c in inp.iterate_chunks():
+                if c and len(c[0]):
+                    got = True
+                    yield c
+            n += 1
+            if not got:
+                return
+
+    if inp.has_chunks():
+        gen.chunks = chunks
     return gen
 
 
@@ -493,13 +571,31 @@ class _Raise:
         self.exc = exc
 
 
-def records_gen(filenames, source):
-    def gen():
-        for f in np.asarray(filenames).reshape(-1):
-            name = f.decode() if isinstance(f, bytes) else str(f)
-            for _, v in source(name):
-                yield (np.asarray(v, dtype=object),)
+def records_gen(filenames, source, batches=None):
+    """Records of files; `batches(name)`, where given, yields lists of records (a faster
+    reader with the same records and errors), used for both element and chunk iteration."""
+    names = [f.decode() if isinstance(f, bytes) else str(f)
+             for f in np.asarray(filenames).reshape(-1)]
 
+    def gen():
+        for name in names:
+            if batches is not None:
+                for recs in batches(name):
+                    for v in recs:
+                        yield (np.array(v, dtype=object),)
+            else:
+                for _, v in source(name):
+                    yield (np.asarray(v, dtype=object),)
+
+    def chunks():
+        for name in names:
+            for recs in batches(name):
+                a = np.empty(len(recs), dtype=object)
+                a[:] = recs
+                yield (a,)
+
+    if batches is not None:
+        gen.chunks = chunks
     return gen
 
 

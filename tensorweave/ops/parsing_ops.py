@@ -122,12 +122,59 @@ def _parse_example_kernel(*args, **attrs):
     return r[0] if len(r) == 1 else r
 
 
+_NATIVE_KIND = {dtypes_lib.string: 0, dtypes_lib.float32: 1, dtypes_lib.int64: 2}
+
+
+def _parse_dense_native(records, keys, dtypes, shapes, defaults):
+    """Dense features of serialized Examples with the C parser: a list of [B] + shape arrays,
+    or None where the Python parser must run (C kernels not built, malformed data, type or
+    size mismatches, a missing feature without default: the Python parser then raises)."""
+    from tensorweave import native
+
+    m = native.load("_example")
+    if m is None:
+        return None
+    b = len(records)
+    kinds = bytes(_NATIVE_KIND[dt] for dt in dtypes)
+    sizes = tuple(int(np.prod(s)) if s else 1 for s in shapes)
+    outs = tuple(None if dt == dtypes_lib.string else np.empty((b, n), dt.np_dtype)
+                 for dt, n in zip(dtypes, sizes))
+    missing = np.empty((b, len(keys)), np.uint8)
+    got = m.parse_dense(records, tuple(k.encode() for k in keys), kinds, sizes, outs, missing)
+    if got is None:
+        return None
+    res = []
+    for j, (key, dt, shp, n, default) in enumerate(zip(keys, dtypes, shapes, sizes, defaults)):
+        if dt == dtypes_lib.string:
+            arr = np.empty((b, n), dtype=object)
+            arr.reshape(-1)[:] = got[j]
+        else:
+            arr = outs[j]
+        miss = missing[:, j].view(bool)
+        if miss.any():
+            default = np.asarray(default)
+            if default.size == 0 or default.size not in (1, n):
+                return None
+            arr[miss] = default.reshape(-1)
+        res.append(arr.reshape([b] + shp))
+    return res
+
+
 def _parse_example_impl(serialized, names, sparse_keys, dense_keys, ragged_keys,
                           *dense_defaults, num_sparse=0, sparse_types=(), dense_shapes=(),
                           Tdense=(), ragged_value_types=(), ragged_split_types=()):
     ser = np.asarray(serialized)
     scalar = ser.ndim == 0
     records = [ser[()]] if scalar else list(ser.reshape(-1))
+    if not num_sparse and ser.ndim <= 1 and Tdense:
+        shapes = [_shape_list(s) for s in dense_shapes]
+        dts = [dtypes_lib.as_dtype(d) for d in Tdense]
+        if all(d >= 0 for s in shapes for d in s) and all(d in _NATIVE_KIND for d in dts):
+            dense = _parse_dense_native(
+                records, [_decode(k) for k in np.asarray(dense_keys).reshape(-1)], dts, shapes,
+                dense_defaults)
+            if dense is not None:
+                return tuple(d[0, ...] for d in dense) if scalar else tuple(dense)
     feats = [_parse_one(r) for r in records]
     skeys = [_decode(k) for k in np.asarray(sparse_keys).reshape(-1)]
     dkeys = [_decode(k) for k in np.asarray(dense_keys).reshape(-1)]
