@@ -272,7 +272,8 @@ static void col_acc_f32(const float *x, double *acc, Py_ssize_t rows, Py_ssize_t
         for (Py_ssize_t r = 0; r < rows; r++) {
             const float *p = x + r * C + c0;
             for (int j = 0; j < nb; j++)
-                a[j] = _mm512_add_pd(a[j], _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mk[j], p + 8 * j)));
+                a[j] = _mm512_add_pd(a[j],
+                                     _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mk[j], p + 8 * j)));
         }
         for (int j = 0; j < nb; j++) _mm512_mask_storeu_pd(acc + c0 + 8 * j, mk[j], a[j]);
     }
