@@ -50,7 +50,7 @@ _POOL_LOCK = threading.Lock()
 # Below this many multiply-adds per call a split does not pay for the thread hand-off.
 _PARALLEL_MIN_MACS = 4 << 20
 _CHUNK_BYTES = 4 << 20
-_LOAD = {"checked": -1.0, "threads": 1, "wall": 0.0, "cpu": 0.0}
+_LOAD = {"checked": -1.0, "threads": 1, "wall": 0.0, "cpu": 0.0, "busy": None}
 _SCRATCH = threading.local()
 
 
@@ -76,23 +76,59 @@ def _pool():
         return _POOL
 
 
+def _cpu_busy():
+    """CPU seconds all processes on the machine have used (/proc/stat), or None."""
+    try:
+        with open("/proc/stat", "rb") as f:
+            v = f.readline().split()
+        # user nice system idle iowait irq softirq steal: all but idle/iowait are busy (steal
+        # is time the hypervisor gave to another guest: not ours to use either).
+        ticks = sum(int(t) for t in v[1:4]) + sum(int(t) for t in v[6:9])
+        return ticks / _CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+try:
+    _CLK_TCK = float(os.sysconf("SC_CLK_TCK"))
+except (AttributeError, ValueError, OSError):
+    _CLK_TCK = 100.0
+# How often the machine load is sampled (seconds), and the other processes' share of one
+# core from which a split stops paying: a worker the OS deschedules in the middle of its
+# block makes the caller wait for it.
+_LOAD_INTERVAL = 0.1
+_BUSY_MARGIN = 0.5
+
+
 def _spare_threads():
-    """Threads worth using now: cores not busy with other processes (checked once a second)."""
+    """Threads worth using now: cores other processes left idle over the last ~0.1 s.
+
+    /proc/stat gives the machine's busy time and process_time() our own (every thread of
+    ours, idle-spinning workers included), so our own work never counts as load; without
+    /proc/stat the 1-minute load average less our own recent CPU use stands in.
+    """
     now = time.monotonic()
-    if now - _LOAD["checked"] < 1.0:
+    if now - _LOAD["checked"] < _LOAD_INTERVAL:
         return _LOAD["threads"]
     cpu = time.process_time()
-    own = 0.0
-    if _LOAD["checked"] >= 0 and now > _LOAD["wall"]:
-        own = (cpu - _LOAD["cpu"]) / (now - _LOAD["wall"])
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        load = 0.0
+    busy = _cpu_busy()
+    first = _LOAD["checked"] < 0
+    dt = now - _LOAD["wall"]
     ncpu = os.cpu_count() or 1
-    free = ncpu - max(0.0, load - own)
-    _LOAD.update(checked=now, wall=now, cpu=cpu,
-                 threads=max(1, min(_NUM_THREADS, int(free + 0.25))))
+    if first or dt <= 0:
+        threads = _NUM_THREADS  # first call: no interval measured yet
+    elif busy is not None and _LOAD["busy"] is not None:
+        others = max(0.0, (busy - _LOAD["busy"]) - (cpu - _LOAD["cpu"])) / dt
+        threads = int(ncpu - others + (1.0 - _BUSY_MARGIN))
+    else:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:
+            load = 0.0
+        own = (cpu - _LOAD["cpu"]) / dt
+        threads = int(ncpu - max(0.0, load - own) + 0.25)
+    _LOAD.update(checked=now, wall=now, cpu=cpu, busy=busy,
+                 threads=max(1, min(_NUM_THREADS, threads)))
     return _LOAD["threads"]
 
 

@@ -2,9 +2,10 @@
 
 Thread settings follow ConfigProto:
 - `intra_op_parallelism_threads` (0 = automatic): threads one kernel may use.  Convolutions
-  split their batch over that many threads of their own (sleeping when idle); BLAS gets that
-  many threads when it is set explicitly.  Automatic means: convolutions use every core and
-  BLAS runs single-threaded, because a BLAS library's spinning workers collapse on a loaded
+  split their batch and big float32 MatMuls their output columns over that many threads of
+  their own (sleeping when idle); BLAS gets that many threads when it is set explicitly.
+  Automatic means: convolutions and MatMuls use the cores other processes leave idle (sampled
+  from /proc/stat every 0.1 s, see conv._spare_threads) and BLAS runs single-threaded, because a BLAS library's spinning workers collapse on a loaded
   machine (a 100x784x500 GEMM goes from 0.6 ms to 16 ms on 2 busy cores) while independent
   kernels and the convolution split (sleeping threads taking chunks as they come free,
   robust to a descheduled thread) already keep the cores busy.  An OPENBLAS_NUM_THREADS /
@@ -142,7 +143,7 @@ def configure_threads(config):
         set_blas_threads(intra)
         conv.set_num_threads(intra)
         return
-    conv.set_num_threads(min(cpu_count(), 8))
+    conv.set_num_threads(min(cpu_count(), 8), auto=True)
     if not any(os.environ.get(k) for k in _BLAS_ENV):
         set_blas_threads(1)
 
@@ -191,7 +192,7 @@ def intra_op_kernel(op, fn):
         macs = int(m) * int(k) * int(n)
         if macs < _SPLIT_MIN_MACS:
             return fn
-    if op.inputs[0].dtype.base_dtype.name not in ("float32", "float64"):
+    if op.inputs[0].dtype.base_dtype.name != "float32":
         return fn
     ta = bool(op._attrs.get("transpose_a"))
     tb = bool(op._attrs.get("transpose_b"))
@@ -203,20 +204,109 @@ def _split_matmul(fn, ta, tb, a, b):
 
     x = a.T if ta else a
     y = b.T if tb else b
-    if (x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0] or x.dtype != y.dtype or
-            x.dtype.kind != "f" or conv._NUM_THREADS < 2):
+    if (x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0] or x.dtype != _F32 or
+            y.dtype != _F32 or conv._NUM_THREADS < 2):
         return fn(a, b)
     m, k = x.shape
     n = y.shape[1]
-    if m * k * n < _SPLIT_MIN_MACS or n < 64:
+    step, nblocks = _column_blocks(m, k, n, conv._NUM_THREADS)
+    if nblocks < 2 or np.may_share_memory(x, y):  # x @ x.T: NumPy may call syrk
         return fn(a, b)
+    mod = _intra()
+    if mod is not None:
+        # NumPy's own BLAS call per column block, from C threads (see native/_intra.c).
+        ax, tx = _blas_operand(x)
+        ay, ty = _blas_operand(y)
+        if ax is not None and ay is not None:
+            t = conv._threads_for(m * k * n, nblocks)
+            out = np.empty((m, n), dtype=x.dtype)
+            mod.gemm(False, tx, ty, m, n, k, ax, ax.shape[1], ay, ay.shape[1], out, n, step,
+                     nblocks, t)
+            return out
     out = np.empty((m, n), dtype=x.dtype)
-    step = max(16, -(-n // (2 * conv._NUM_THREADS)))
-    step = -(-step // 16) * 16
-    blocks = [(j, min(n, j + step)) for j in range(0, n, step)]
+    blocks = [(j * step, n if j == nblocks - 1 else (j + 1) * step) for j in range(nblocks)]
 
     def block(j0, j1):
         np.matmul(x, y[:, j0:j1], out=out[:, j0:j1])
 
     conv._run_chunks(block, blocks, m * k * n)
     return out
+
+
+_F32 = np.dtype(np.float32)
+# Every block of a split is at least this many multiply-adds: OpenBLAS computes smaller
+# float32 GEMMs with other kernels (other summation order), so a split with a smaller block
+# would not give the full GEMM's bits.  (Float64 GEMMs differ with the split whatever the
+# block size, so they are never split.)
+_BLOCK_MIN_MACS = 2 << 20
+
+
+def _column_blocks(m, k, n, threads):
+    """(step, count): `count` blocks of `step` output columns (multiples of 16; the last
+    block takes the rest), about two per thread, each at least _BLOCK_MIN_MACS; fixed by the
+    shapes and the thread setting, never by the load."""
+    if m < 2 or k < 2 or n < 64 or m * k * n < _SPLIT_MIN_MACS:
+        return n, 1
+    step = max(16, -(-n // (2 * threads)), -(-_BLOCK_MIN_MACS // (m * k)))
+    step = -(-step // 16) * 16
+    count = -(-n // step)
+    last = n - (count - 1) * step
+    if count > 1 and (last < 16 or m * k * last < _BLOCK_MIN_MACS):
+        count -= 1  # a small remainder joins the last block
+    return step, count
+
+
+_INTRA = [False, None]  # [looked up, module]
+# Idle native workers spin this long for the next GEMM before they sleep (microseconds).
+_SPIN_US = 1000.0
+
+
+def _blas_operand(x):
+    """(C-contiguous array, transposed?) describing the 2-D view `x` as BLAS sees it."""
+    if x.flags.c_contiguous:
+        return x, False
+    if x.T.flags.c_contiguous:
+        return x.T, True
+    return None, False
+
+
+def _numpy_gemm_addresses():
+    """Addresses of the ILP64 cblas_sgemm/cblas_dgemm NumPy's matmul calls, or None.
+
+    Only NumPy builds on scipy-openblas (the PyPI wheels) are recognised: their CBLAS
+    symbols are scipy_cblas_?gemm64_ with 64-bit integers.  Anything else (MKL, Accelerate,
+    a 32-bit-integer OpenBLAS) keeps the Python split.
+    """
+    import ctypes
+
+    try:
+        blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
+        if blas.get("name") != "scipy-openblas" or "USE64BITINT" not in str(
+                blas.get("openblas configuration", "")):
+            return None
+        with open("/proc/self/maps") as f:
+            paths = sorted({line.split(None, 5)[-1].strip() for line in f
+                            if "libscipy_openblas64_" in line})
+        for path in paths:
+            lib = ctypes.CDLL(path, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+            s = ctypes.cast(lib.scipy_cblas_sgemm64_, ctypes.c_void_p).value
+            d = ctypes.cast(lib.scipy_cblas_dgemm64_, ctypes.c_void_p).value
+            if s and d:
+                return s, d
+    except (AttributeError, KeyError, OSError, TypeError, ValueError):
+        pass
+    return None
+
+
+def _intra():
+    if not _INTRA[0]:
+        from tensorweave import native
+
+        mod = native.load("_intra")
+        addrs = _numpy_gemm_addresses() if mod is not None else None
+        if addrs is not None:
+            mod.set_blas(*addrs)
+            mod.set_spin(_SPIN_US)
+            _INTRA[1] = mod
+        _INTRA[0] = True
+    return _INTRA[1]

@@ -1,0 +1,304 @@
+/* Intra-op GEMM split over native worker threads.
+ * tw-libraries: pthread
+ *
+ * A big MatMul is split into blocks of output columns; each block is one call of the BLAS
+ * sgemm/dgemm NumPy itself uses (its address is handed in from Python), with the same
+ * arguments NumPy's matmul passes for that block, so the result is bitwise the full GEMM's.
+ * Blocks are handed out dynamically from an atomic counter: the calling thread takes blocks
+ * too, and a worker that the OS has descheduled simply takes fewer (the caller never waits for
+ * a worker to start, only for a block a worker has already claimed).
+ *
+ * Why C: handing work to a sleeping Python thread costs a futex wake-up and the GIL twice;
+ * on a VM waking an idle vCPU takes 20-100 us, as long as a quarter of the GEMM.  Here the
+ * workers never touch Python: after a job they spin (with `pause`, yielding the CPU every
+ * ~20 us so other runnable threads go first) for a bounded time, `spin_us`, then sleep on a
+ * condition variable.  In a training loop, where big GEMMs come every millisecond, the next
+ * job finds the worker awake; when idle the threads sleep.
+ */
+#include "tw_native.h"
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+#define MAX_WORKERS 15
+/* CBLAS enum values (cblas.h) */
+#define ROW_MAJOR 101
+#define NO_TRANS 111
+#define TRANS 112
+
+/* ILP64 CBLAS (scipy-openblas: scipy_cblas_sgemm64_). */
+typedef void (*sgemm_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *,
+                         int64_t, const float *, int64_t, float, float *, int64_t);
+typedef void (*dgemm_fn)(int, int, int, int64_t, int64_t, int64_t, double, const double *,
+                         int64_t, const double *, int64_t, double, double *, int64_t);
+
+static sgemm_fn g_sgemm;
+static dgemm_fn g_dgemm;
+
+typedef struct {
+    int is64, ta, tb;
+    int64_t m, n, k, lda, ldb, ldc, block, nblocks;
+    const char *A, *B;
+    char *C;
+} job_t;
+
+/* Jobs go round a ring of slots, so a worker still leaving an old job (it holds `refs`)
+ * delays the caller only when the ring comes back to that slot. */
+#define NSLOTS 4
+typedef struct {
+    job_t j;
+    int want;                      /* workers (by id) that may join */
+    _Alignas(64) atomic_long next; /* next block to take */
+    _Alignas(64) atomic_long done; /* blocks finished */
+    _Alignas(64) atomic_int refs;  /* workers inside this job */
+} slot_t;
+
+static slot_t g_slots[NSLOTS];
+static _Alignas(64) _Atomic uint64_t g_gen;  /* number of jobs published */
+static atomic_int g_sleepers;
+static atomic_long g_worker_blocks;
+static atomic_long g_spin_ns = 1000000;
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t g_call = PTHREAD_MUTEX_INITIALIZER;  /* one split job at a time */
+static int g_nworkers;
+static pid_t g_pid;
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void run_block(const job_t *j, int64_t b) {
+    int64_t j0 = b * j->block;
+    int64_t w = b == j->nblocks - 1 ? j->n - j0 : j->block;   /* the last block takes the rest */
+    size_t item = j->is64 ? 8 : 4;
+    /* B is k x n (NoTrans, row stride ldb) or n x k (Trans): column j0 starts at element j0
+     * or at row j0. */
+    const char *B = j->B + (size_t)(j->tb ? j0 * j->ldb : j0) * item;
+    char *C = j->C + (size_t)j0 * item;
+    int ta = j->ta ? TRANS : NO_TRANS, tb = j->tb ? TRANS : NO_TRANS;
+    if (j->is64)
+        g_dgemm(ROW_MAJOR, ta, tb, j->m, w, j->k, 1.0, (const double *)j->A, j->lda,
+                (const double *)B, j->ldb, 0.0, (double *)C, j->ldc);
+    else
+        g_sgemm(ROW_MAJOR, ta, tb, j->m, w, j->k, 1.0f, (const float *)j->A, j->lda,
+                (const float *)B, j->ldb, 0.0f, (float *)C, j->ldc);
+}
+
+/* Takes blocks of a job until none is left; returns how many it ran. */
+static long drain(slot_t *s) {
+    long ran = 0;
+    for (;;) {
+        long b = atomic_fetch_add(&s->next, 1);
+        if (b >= s->j.nblocks) return ran;
+        run_block(&s->j, b);
+        atomic_fetch_add(&s->done, 1);
+        ran++;
+    }
+}
+
+/* Waits until g_gen differs from `last`: spins up to g_spin_ns, then sleeps. */
+static uint64_t wait_job(uint64_t last) {
+    uint64_t g;
+    int64_t t0 = now_ns(), spin = atomic_load(&g_spin_ns), tick = t0, t = t0;
+    while (t - t0 < spin) {
+        for (int i = 0; i < 32; i++) {
+            g = atomic_load(&g_gen);
+            if (g != last) return g;
+            CPU_RELAX();
+        }
+        t = now_ns();
+        if (t - tick > 20000) { sched_yield(); tick = t; }
+    }
+    pthread_mutex_lock(&g_mu);
+    atomic_fetch_add(&g_sleepers, 1);
+    while ((g = atomic_load(&g_gen)) == last) pthread_cond_wait(&g_cv, &g_mu);
+    atomic_fetch_sub(&g_sleepers, 1);
+    pthread_mutex_unlock(&g_mu);
+    return g;
+}
+
+static void *worker_main(void *arg) {
+    int id = (int)(intptr_t)arg;
+    uint64_t last = atomic_load(&g_gen);
+    for (;;) {
+        uint64_t g = wait_job(last);
+        slot_t *s = &g_slots[g % NSLOTS];
+        atomic_fetch_add(&s->refs, 1);
+        if (atomic_load(&g_gen) != g) {   /* the caller moved on: look at the newer job */
+            atomic_fetch_sub(&s->refs, 1);
+            continue;
+        }
+        last = g;
+        long ran = id < s->want ? drain(s) : 0;
+        atomic_fetch_sub(&s->refs, 1);
+        if (ran) atomic_fetch_add(&g_worker_blocks, ran);
+    }
+    return NULL;
+}
+
+/* Starts workers up to `want` (called with g_call held); returns how many there are. */
+static int ensure_workers(int want) {
+    pid_t pid = getpid();
+    if (pid != g_pid) {   /* first call, or a forked child: its threads are gone */
+        g_nworkers = 0;
+        g_pid = pid;
+        for (int i = 0; i < NSLOTS; i++) atomic_store(&g_slots[i].refs, 0);
+        atomic_store(&g_sleepers, 0);
+        pthread_mutex_init(&g_mu, NULL);
+        pthread_cond_init(&g_cv, NULL);
+    }
+    if (want > MAX_WORKERS) want = MAX_WORKERS;
+    while (g_nworkers < want) {
+        pthread_t t;
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&at, 1 << 20);
+        int rc = pthread_create(&t, &at, worker_main, (void *)(intptr_t)g_nworkers);
+        pthread_attr_destroy(&at);
+        if (rc) break;
+        g_nworkers++;
+    }
+    return g_nworkers < want ? g_nworkers : want;
+}
+
+static void run_job(const job_t *j, int nthreads) {
+    if (nthreads <= 1 || j->nblocks <= 1 || pthread_mutex_trylock(&g_call) != 0) {
+        /* serial (or another thread is running a split GEMM: do not wait for it) */
+        for (int64_t b = 0; b < j->nblocks; b++) run_block(j, b);
+        return;
+    }
+    int nw = ensure_workers(nthreads - 1);
+    uint64_t g = atomic_load(&g_gen) + 1;
+    slot_t *s = &g_slots[g % NSLOTS];
+    while (atomic_load(&s->refs) != 0) CPU_RELAX();  /* a straggler from NSLOTS jobs ago */
+    s->j = *j;
+    s->want = nw;
+    atomic_store(&s->next, 0);
+    atomic_store(&s->done, 0);
+    atomic_store(&g_gen, g);                          /* publish */
+    if (atomic_load(&g_sleepers) > 0) {
+        pthread_mutex_lock(&g_mu);
+        pthread_cond_broadcast(&g_cv);
+        pthread_mutex_unlock(&g_mu);
+    }
+    drain(s);
+    int64_t tick = now_ns();
+    while (atomic_load(&s->done) < j->nblocks) {      /* a worker finishes its last block */
+        for (int i = 0; i < 16; i++) CPU_RELAX();
+        int64_t t = now_ns();
+        if (t - tick > 20000) { sched_yield(); tick = t; }
+    }
+    pthread_mutex_unlock(&g_call);
+}
+
+/* ------------------------------------------------------------------ Python API */
+static PyObject *py_set_blas(PyObject *self, PyObject *args) {
+    unsigned long long s, d;
+    if (!PyArg_ParseTuple(args, "KK", &s, &d)) return NULL;
+    g_sgemm = (sgemm_fn)(uintptr_t)s;
+    g_dgemm = (dgemm_fn)(uintptr_t)d;
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_set_spin(PyObject *self, PyObject *args) {
+    double us;
+    if (!PyArg_ParseTuple(args, "d", &us)) return NULL;
+    if (!(us >= 0) || us > 1e6) {
+        PyErr_SetString(PyExc_ValueError, "spin_us must be in [0, 1e6]");
+        return NULL;
+    }
+    long old = atomic_exchange(&g_spin_ns, (long)(us * 1000.0));
+    return PyFloat_FromDouble(old / 1000.0);
+}
+
+static PyObject *py_stats(PyObject *self, PyObject *noargs) {
+    return Py_BuildValue("{s:i,s:l}", "workers", g_nworkers, "worker_blocks",
+                         atomic_load(&g_worker_blocks));
+}
+
+static int check_matrix(const Py_buffer *b, int64_t rows, int64_t cols, int64_t ld,
+                        size_t item, const char *what) {
+    if (ld < cols || ld < 1) {
+        PyErr_Format(PyExc_ValueError, "%s: leading dimension %lld < %lld columns", what,
+                     (long long)ld, (long long)cols);
+        return 0;
+    }
+    /* elements spanned: (rows-1)*ld + cols; guard the multiplications */
+    if (rows > 0 && (uint64_t)(rows - 1) > (uint64_t)(INT64_MAX / 16) / (uint64_t)ld) {
+        PyErr_Format(PyExc_ValueError, "%s: too large", what);
+        return 0;
+    }
+    int64_t need = ((rows - 1) * ld + cols) * (int64_t)item;
+    return tw_check_bytes(b, need, what);
+}
+
+/* gemm(is64, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, block, nblocks, nthreads):
+ * C[m, n] = op(A) @ op(B), row-major, op = transpose when ta/tb; `nblocks` blocks of `block`
+ * output columns (the last one takes the rest) over `nthreads` threads, the caller included. */
+static PyObject *py_gemm(PyObject *self, PyObject *args) {
+    int is64, ta, tb, nthreads;
+    long long m, n, k, lda, ldb, ldc, block, nblocks;
+    Py_buffer A, B, C;
+    if (!PyArg_ParseTuple(args, "pppLLLy*Ly*Lw*LLLi", &is64, &ta, &tb, &m, &n, &k, &A, &lda,
+                          &B, &ldb, &C, &ldc, &block, &nblocks, &nthreads))
+        return NULL;
+    PyObject *ret = NULL;
+    size_t item = is64 ? 8 : 4;
+    if ((is64 ? (void *)g_dgemm : (void *)g_sgemm) == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "no BLAS gemm set (set_blas)");
+        goto done;
+    }
+    if (m < 1 || n < 1 || k < 1 || block < 1 || nblocks < 1) {
+        PyErr_SetString(PyExc_ValueError, "m, n, k, block and nblocks must be >= 1");
+        goto done;
+    }
+    if (block > n || nblocks - 1 > (n - 1) / block) {   /* (nblocks-1)*block must be < n */
+        PyErr_Format(PyExc_ValueError, "%lld blocks of %lld columns do not split %lld columns",
+                     nblocks, block, n);
+        goto done;
+    }
+    if (!check_matrix(&A, ta ? k : m, ta ? m : k, lda, item, "A") ||
+        !check_matrix(&B, tb ? n : k, tb ? k : n, ldb, item, "B") ||
+        !check_matrix(&C, m, n, ldc, item, "C"))
+        goto done;
+    job_t j = {.is64 = is64, .ta = ta, .tb = tb, .m = m, .n = n, .k = k, .lda = lda,
+               .ldb = ldb, .ldc = ldc, .block = block, .nblocks = nblocks,
+               .A = A.buf, .B = B.buf, .C = C.buf};
+    Py_BEGIN_ALLOW_THREADS
+    run_job(&j, nthreads);
+    Py_END_ALLOW_THREADS
+    Py_INCREF(Py_None);
+    ret = Py_None;
+done:
+    PyBuffer_Release(&A);
+    PyBuffer_Release(&B);
+    PyBuffer_Release(&C);
+    return ret;
+}
+
+static PyMethodDef methods[] = {
+    {"set_blas", py_set_blas, METH_VARARGS,
+     "set_blas(sgemm_address, dgemm_address): the ILP64 cblas_?gemm NumPy uses"},
+    {"set_spin", py_set_spin, METH_VARARGS,
+     "set_spin(us): how long idle workers spin before sleeping; returns the old value"},
+    {"stats", py_stats, METH_NOARGS, "{'workers': started, 'worker_blocks': run by workers}"},
+    {"gemm", py_gemm, METH_VARARGS,
+     "gemm(is64, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, block, nblocks, nthreads)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_intra", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__intra(void) { return PyModule_Create(&module); }
