@@ -492,11 +492,15 @@ def direct_bwd_filter(x, dy, k, s, d, out, pads, runner=None):
 # Cost model of the C paths (seconds per multiply-add, measured on AVX-512 at ~2.5 GHz):
 # im2col + BLAS runs at ~45 G MAC/s, the C channel mixing at ~60 G real MAC/s and the C
 # transforms (dense DFT sums, with the conjugate-pair savings) at ~30 G MAC/s of the dense
-# counts below.  The direct kernel (few input channels) runs at ~40 G MAC/s while im2col with
-# a short K (Cin * taps) loses most of BLAS's speed.
+# counts below.  On top comes memory traffic: every spectrum is written once and read once;
+# the filter's spectrum (F * C * O complex values, F/(KH*KW) times the filter) is read for
+# just `batch` rows per frequency, so with small batches and many channels (VGG-style 3x3
+# layers at batch 8) it dominates and im2col wins.
 _RATE_GEMM = 45e9
 _RATE_MIX = 60e9
 _RATE_T = 30e9
+_BW_DATA = 20e9
+_BW_FILTER = 8e9
 # TENSORWEAVE_CONV_NATIVE=0 keeps the C convolution kernels off (NumPy paths only).
 NATIVE_ENABLED = os.environ.get("TENSORWEAVE_CONV_NATIVE", "1") != "0"
 
@@ -533,5 +537,9 @@ def plan_native(kind, n, in_sp, k, c, o, s, d, pads, dtypes):
     else:
         t = _t_macs(h, w, n * c, ph, q) + _t_macs(oh, ow, n * o, ph, q) + _i_macs(
             ph, q, kh, kw, c * o)
-    cost = mix / _RATE_MIX + 0.6 * t / _RATE_T + 20e-6
+    # bytes written + read: the filter (or filter gradient) spectrum, the two data spectra
+    spec_w = 2 * 4 * f * 3 * c * o
+    spec_d = 2 * 4 * f * (3 * n * c + 3 * n * o)
+    cost = (0.75 * mix / _RATE_MIX + 0.6 * t / _RATE_T + spec_w / _BW_FILTER
+            + spec_d / _BW_DATA + 30e-6)
     return "dft" if cost < direct / _RATE_GEMM else None
