@@ -161,12 +161,13 @@ static int png_header(const uint8_t *d, size_t n, int channels, png_t *p) {
     return ST_OK;
 }
 
+/* The Paeth predictor, branch-free (random image data mispredicts every branch):
+ * a if pa <= pb and pa <= pc, else b if pb <= pc, else c. */
 static inline int paeth(int a, int b, int c) {
-    int pp = a + b - c;
-    int pa = abs(pp - a), pb = abs(pp - b), pc = abs(pp - c);
-    if (pa <= pb && pa <= pc) return a;
-    if (pb <= pc) return b;
-    return c;
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    int m = pb < pa ? pb : pa;
+    int r = pb < pa ? b : a;
+    return pc < m ? c : r;
 }
 
 /* Undoes one row's filter in place; prev is the previous unfiltered row (zeros at the top). */
@@ -176,19 +177,39 @@ static int unfilter(uint8_t *row, const uint8_t *prev, size_t n, size_t bpp, int
     case 0:
         break;
     case 1:
-        for (i = bpp; i < n; i++) row[i] = (uint8_t)(row[i] + row[i - bpp]);
+        if (bpp == 1) { /* NOTE: the running value stays in a register (no store->load) */
+            uint8_t a = 0;
+            for (i = 0; i < n; i++) row[i] = a = (uint8_t)(row[i] + a);
+        } else {
+            for (i = bpp; i < n; i++) row[i] = (uint8_t)(row[i] + row[i - bpp]);
+        }
         break;
     case 2:
         for (i = 0; i < n; i++) row[i] = (uint8_t)(row[i] + prev[i]);
         break;
     case 3:
-        for (i = 0; i < bpp && i < n; i++) row[i] = (uint8_t)(row[i] + (prev[i] >> 1));
-        for (; i < n; i++) row[i] = (uint8_t)(row[i] + ((row[i - bpp] + prev[i]) >> 1));
+        if (bpp == 1) {
+            int a = 0;
+            for (i = 0; i < n; i++) row[i] = (uint8_t)(a = (uint8_t)(row[i] + ((a + prev[i]) >> 1)));
+        } else {
+            for (i = 0; i < bpp && i < n; i++) row[i] = (uint8_t)(row[i] + (prev[i] >> 1));
+            for (; i < n; i++) row[i] = (uint8_t)(row[i] + ((row[i - bpp] + prev[i]) >> 1));
+        }
         break;
     case 4:
-        for (i = 0; i < bpp && i < n; i++) row[i] = (uint8_t)(row[i] + prev[i]);
-        for (; i < n; i++)
-            row[i] = (uint8_t)(row[i] + paeth(row[i - bpp], prev[i], prev[i - bpp]));
+        if (bpp == 1) {
+            int a = 0, c = 0;
+            for (i = 0; i < n; i++) {
+                int b = prev[i];
+                a = (uint8_t)(row[i] + paeth(a, b, c));
+                row[i] = (uint8_t)a;
+                c = b;
+            }
+        } else {
+            for (i = 0; i < bpp && i < n; i++) row[i] = (uint8_t)(row[i] + prev[i]);
+            for (; i < n; i++)
+                row[i] = (uint8_t)(row[i] + paeth(row[i - bpp], prev[i], prev[i - bpp]));
+        }
         break;
     default:
         return 0;
