@@ -484,8 +484,10 @@ def direct_bwd_filter(x, dy, k, s, d, out, pads, runner=None):
     g = _dgeom(x.shape, k, o, s, d, out, pads)
     taps = k[0] * k[1] * c
     # Rows of the gradient are independent sums (each over the whole batch, in batch order).
-    _phase(runner, [functools.partial(m.direct_bwd_filter, x, dy, res, t0, t1, *g)
-                    for t0, t1 in _split(taps, 2 if taps < 48 else 4)])
+    # Whole filter rows per task (the kernel's fast case for one input channel).
+    step = k[1] * c
+    _phase(runner, [functools.partial(m.direct_bwd_filter, x, dy, res, r0 * step, r1 * step, *g)
+                    for r0, r1 in _split(k[0], 2 if taps < 48 else 4)])
     return res
 
 

@@ -246,10 +246,15 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
     if (n1 > n0 && !span_ok((n1 - 1) * sn + (H - 1) * sh + (W - 1) * sw + C, &src, "dft_fwd src"))
         goto done;
     if (!span_ok(F * (mode ? 3 : 2) * ntot * C, &dst, "dft_fwd dst")) goto done;
-    const Py_ssize_t NH = PH / 2 + 1;
+    const Py_ssize_t NH = PH / 2 + 1, NCB = (C + 31) / 32, TB = 4 * H * Q; /* vf per T block */
+    /* items per group: the group's row transforms T (NCB blocks of TB vectors per item) stay
+     * in cache while the column transforms write each frequency's rows for all of them */
+    Py_ssize_t G = (256 * 1024) / ((Py_ssize_t)sizeof(vf) * TB * NCB);
+    if (G < 1) G = 1;
+    if (G > n1 - n0) G = n1 - n0 > 0 ? n1 - n0 : 1;
     /* twiddles: cw/sw_ (Q x W), ch/sh_ (NH x H) */
     tw = malloc(sizeof(float) * (2 * Q * W + 2 * NH * H));
-    T = aligned_alloc(64, sizeof(vf) * (size_t)(4 * H * Q));
+    T = aligned_alloc(64, sizeof(vf) * (size_t)(TB * NCB * G));
     if (!tw || !T) { PyErr_NoMemory(); goto done; }
     float *cw = tw, *swt = tw + Q * W, *chh = tw + 2 * Q * W, *shh = chh + NH * H;
     for (Py_ssize_t k = 0; k < Q; k++)
@@ -269,27 +274,39 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
     const float *sp = src.buf;
     float *dp = dst.buf;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t n = n0; n < n1; n++) {
-        for (Py_ssize_t cb = 0; cb < C; cb += 32) {
-            const vmask m0 = v_mask(C - cb), m1 = v_mask(C - cb - 16);
-            /* along W: T[h][kw] = sum_w x (cos - i sin) */
-            for (Py_ssize_t h = 0; h < H; h++) {
-                const float *row = sp + n * sn + h * sh + cb;
-                Py_ssize_t kw = 0;
-                for (; kw + 4 <= Q; kw += 4) fw_w(4, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1);
-                switch (Q - kw) {
-                case 3: fw_w(3, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1); break;
-                case 2: fw_w(2, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1); break;
-                case 1: fw_w(1, row, sw, W, cw, swt, kw, T + 4 * h * Q, m0, m1); break;
+    for (Py_ssize_t g0 = n0; g0 < n1; g0 += G) {
+        const Py_ssize_t g1 = g0 + G < n1 ? g0 + G : n1;
+        /* along W: T[h][kw] = sum_w x (cos - i sin), every item and channel block */
+        for (Py_ssize_t n = g0; n < g1; n++)
+            for (Py_ssize_t cb = 0; cb < C; cb += 32) {
+                const vmask m0 = v_mask(C - cb), m1 = v_mask(C - cb - 16);
+                vf *Tn = T + ((n - g0) * NCB + cb / 32) * TB;
+                for (Py_ssize_t h = 0; h < H; h++) {
+                    const float *row = sp + n * sn + h * sh + cb;
+                    vf *Th = Tn + 4 * h * Q;
+                    Py_ssize_t kw = 0;
+                    for (; kw + 4 <= Q; kw += 4) fw_w(4, row, sw, W, cw, swt, kw, Th, m0, m1);
+                    switch (Q - kw) {
+                    case 3: fw_w(3, row, sw, W, cw, swt, kw, Th, m0, m1); break;
+                    case 2: fw_w(2, row, sw, W, cw, swt, kw, Th, m0, m1); break;
+                    case 1: fw_w(1, row, sw, W, cw, swt, kw, Th, m0, m1); break;
+                    }
                 }
             }
-            /* along H, outputs kh and PH-kh together */
-            float *dn = dp + n * C + cb;
-            for (Py_ssize_t kw = 0; kw < Q; kw++) {
-                Py_ssize_t kh = 0;
-                for (; kh + 2 <= NH; kh += 2)
-                    fw_h(2, T, Q, kw, H, chh, shh, kh, PH, dn, ntot, C, mode, m0, m1);
-                if (kh < NH) fw_h(1, T, Q, kw, H, chh, shh, kh, PH, dn, ntot, C, mode, m0, m1);
+        /* along H, outputs kh and PH-kh together; frequency-major so that the writes of
+         * consecutive items are contiguous */
+        for (Py_ssize_t kw = 0; kw < Q; kw++) {
+            for (Py_ssize_t kh = 0; kh < NH; kh += 2) {
+                for (Py_ssize_t n = g0; n < g1; n++)
+                    for (Py_ssize_t cb = 0; cb < C; cb += 32) {
+                        const vmask m0 = v_mask(C - cb), m1 = v_mask(C - cb - 16);
+                        const vf *Tn = T + ((n - g0) * NCB + cb / 32) * TB;
+                        float *dn = dp + n * C + cb;
+                        if (kh + 2 <= NH)
+                            fw_h(2, Tn, Q, kw, H, chh, shh, kh, PH, dn, ntot, C, mode, m0, m1);
+                        else
+                            fw_h(1, Tn, Q, kw, H, chh, shh, kh, PH, dn, ntot, C, mode, m0, m1);
+                    }
             }
         }
     }
@@ -329,8 +346,14 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
     if (n1 > n0 && !span_ok((n1 - 1) * sn + (nr - 1) * sh + (nc - 1) * sw + C, &dst, "dft_inv dst"))
         goto done;
     /* H twiddles (nr x (NP+2)): [0] unused, pairs j=1..NP, nyquist sign; W twiddles (nc x Q) */
+    const Py_ssize_t NCB = (C + 31) / 32, VB = 4 * nr * Q; /* vf per V block */
+    /* items per group: their V blocks stay in cache between the two passes, and the
+     * column pass reads each frequency's rows for all of them */
+    Py_ssize_t G = (256 * 1024) / ((Py_ssize_t)sizeof(vf) * VB * NCB);
+    if (G < 1) G = 1;
+    if (G > n1 - n0) G = n1 - n0 > 0 ? n1 - n0 : 1;
     tw = malloc(sizeof(float) * (2 * nr * (NP + 1) + nr + 2 * nc * Q));
-    V = aligned_alloc(64, sizeof(vf) * (size_t)(4 * nr * Q));
+    V = aligned_alloc(64, sizeof(vf) * (size_t)(VB * NCB * G));
     SD = aligned_alloc(64, sizeof(vf) * (size_t)(8 * (NP + 1) + 8));
     if (!tw || !V || !SD) { PyErr_NoMemory(); goto done; }
     float *hc = tw, *hs = hc + nr * (NP + 1), *hn = hs + nr * (NP + 1), *wc = hn + nr,
@@ -356,56 +379,62 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
     float *dp = dst.buf;
     const vf vih = v_set1((float)ih);
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t n = n0; n < n1; n++) {
-        for (Py_ssize_t cb = 0; cb < C; cb += 32) {
-            const vmask m0 = v_mask(C - cb), m1 = v_mask(C - cb - 16);
-            /* along H: V[r][kw] = 1/PH sum_kh Y[kh][kw] e^{+i 2 pi kh r / PH} */
-            for (Py_ssize_t kw = 0; kw < Q; kw++) {
+    for (Py_ssize_t g0 = n0; g0 < n1; g0 += G) {
+        const Py_ssize_t g1 = g0 + G < n1 ? g0 + G : n1;
+        /* along H: V[r][kw] = 1/PH sum_kh Y[kh][kw] e^{+i 2 pi kh r / PH} */
+        for (Py_ssize_t kw = 0; kw < Q; kw++)
+            for (Py_ssize_t n = g0; n < g1; n++)
+                for (Py_ssize_t cb = 0; cb < C; cb += 32) {
+                    const vmask m0 = v_mask(C - cb), m1 = v_mask(C - cb - 16);
+                    vf *Vn = V + ((n - g0) * NCB + cb / 32) * VB;
 #define YP(kh, p) (sp + (((kh) * Q + kw) * 2 + (p)) * ntot * C + n * C + cb)
-                /* SD[j] = (S re, S im, D re, D im) x 2 vectors for the pair (j, PH-j) */
-                for (Py_ssize_t j = 1; j <= NP; j++) {
-                    const float *a = YP(j, 0), *b = YP(PH - j, 0);
-                    const float *ai = YP(j, 1), *bi = YP(PH - j, 1);
-                    vf ar0 = v_load(a, m0), ar1 = v_load(a + 16, m1);
-                    vf br0 = v_load(b, m0), br1 = v_load(b + 16, m1);
-                    vf aim0 = v_load(ai, m0), aim1 = v_load(ai + 16, m1);
-                    vf bim0 = v_load(bi, m0), bim1 = v_load(bi + 16, m1);
-                    vf *sd = SD + 8 * j;
-                    sd[0] = v_add(ar0, br0); sd[1] = v_add(ar1, br1);
-                    sd[2] = v_add(aim0, bim0); sd[3] = v_add(aim1, bim1);
-                    sd[4] = v_sub(ar0, br0); sd[5] = v_sub(ar1, br1);
-                    sd[6] = v_sub(aim0, bim0); sd[7] = v_sub(aim1, bim1);
-                }
-                vf y0r0 = v_mul(v_load(YP(0, 0), m0), vih), y0r1 = v_mul(v_load(YP(0, 0) + 16, m1), vih);
-                vf y0i0 = v_mul(v_load(YP(0, 1), m0), vih), y0i1 = v_mul(v_load(YP(0, 1) + 16, m1), vih);
-                vf ynr0 = v_zero(), ynr1 = v_zero(), yni0 = v_zero(), yni1 = v_zero();
-                if (nyq) {
-                    ynr0 = v_load(YP(PH / 2, 0), m0); ynr1 = v_load(YP(PH / 2, 0) + 16, m1);
-                    yni0 = v_load(YP(PH / 2, 1), m0); yni1 = v_load(YP(PH / 2, 1) + 16, m1);
-                }
+                    /* SD[j] = (S re, S im, D re, D im) x 2 vectors for the pair (j, PH-j) */
+                    for (Py_ssize_t j = 1; j <= NP; j++) {
+                        const float *a = YP(j, 0), *b = YP(PH - j, 0);
+                        const float *ai = YP(j, 1), *bi = YP(PH - j, 1);
+                        vf ar0 = v_load(a, m0), ar1 = v_load(a + 16, m1);
+                        vf br0 = v_load(b, m0), br1 = v_load(b + 16, m1);
+                        vf aim0 = v_load(ai, m0), aim1 = v_load(ai + 16, m1);
+                        vf bim0 = v_load(bi, m0), bim1 = v_load(bi + 16, m1);
+                        vf *sd = SD + 8 * j;
+                        sd[0] = v_add(ar0, br0); sd[1] = v_add(ar1, br1);
+                        sd[2] = v_add(aim0, bim0); sd[3] = v_add(aim1, bim1);
+                        sd[4] = v_sub(ar0, br0); sd[5] = v_sub(ar1, br1);
+                        sd[6] = v_sub(aim0, bim0); sd[7] = v_sub(aim1, bim1);
+                    }
+                    vf Y0[4] = {v_mul(v_load(YP(0, 0), m0), vih), v_mul(v_load(YP(0, 0) + 16, m1), vih),
+                                v_mul(v_load(YP(0, 1), m0), vih), v_mul(v_load(YP(0, 1) + 16, m1), vih)};
+                    vf YN[4] = {v_zero(), v_zero(), v_zero(), v_zero()};
+                    if (nyq) {
+                        YN[0] = v_load(YP(PH / 2, 0), m0); YN[1] = v_load(YP(PH / 2, 0) + 16, m1);
+                        YN[2] = v_load(YP(PH / 2, 1), m0); YN[3] = v_load(YP(PH / 2, 1) + 16, m1);
+                    }
 #undef YP
-                vf Y0[4] = {y0r0, y0r1, y0i0, y0i1}, YN[4] = {ynr0, ynr1, yni0, yni1};
-                Py_ssize_t r = 0;
-                for (; r + 4 <= nr; r += 4) iv_h(4, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw);
-                switch (nr - r) {
-                case 3: iv_h(3, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw); break;
-                case 2: iv_h(2, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw); break;
-                case 1: iv_h(1, SD, NP, hc, hs, hn, nyq, Y0, YN, r, V, Q, kw); break;
+                    Py_ssize_t r = 0;
+                    for (; r + 4 <= nr; r += 4) iv_h(4, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw);
+                    switch (nr - r) {
+                    case 3: iv_h(3, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw); break;
+                    case 2: iv_h(2, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw); break;
+                    case 1: iv_h(1, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw); break;
+                    }
+                }
+        /* along W: out[r][x] = sum_kw wc Vre + ws Vim */
+        for (Py_ssize_t n = g0; n < g1; n++)
+            for (Py_ssize_t cb = 0; cb < C; cb += 32) {
+                const vmask m0 = v_mask(C - cb), m1 = v_mask(C - cb - 16);
+                const vf *Vn = V + ((n - g0) * NCB + cb / 32) * VB;
+                for (Py_ssize_t r = 0; r < nr; r++) {
+                    float *orow = dp + n * sn + r * sh + cb;
+                    const vf *vr = Vn + 4 * r * Q;
+                    Py_ssize_t x = 0;
+                    for (; x + 4 <= nc; x += 4) iv_w(4, vr, Q, wc, ws, x, orow, sw, m0, m1);
+                    switch (nc - x) {
+                    case 3: iv_w(3, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
+                    case 2: iv_w(2, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
+                    case 1: iv_w(1, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
+                    }
                 }
             }
-            /* along W: out[r][x] = sum_kw wc Vre + ws Vim */
-            for (Py_ssize_t r = 0; r < nr; r++) {
-                float *orow = dp + n * sn + r * sh + cb;
-                const vf *vr = V + 4 * r * Q;
-                Py_ssize_t x = 0;
-                for (; x + 4 <= nc; x += 4) iv_w(4, vr, Q, wc, ws, x, orow, sw, m0, m1);
-                switch (nc - x) {
-                case 3: iv_w(3, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
-                case 2: iv_w(2, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
-                case 1: iv_w(1, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
-                }
-            }
-        }
     }
     Py_END_ALLOW_THREADS
     ret = Py_None;
@@ -424,26 +453,41 @@ done:
 /* R rows x 32 columns (two vectors, masked) of C = A @ B with 3 real products (Gauss):
  * A planes (re, im, re+im), B planes (re, im-re, re+im) [conjugated B: (re, -im-re, re-im)];
  * t1 = A3 B1, t2 = A1 B2, t3 = A2 B3; C = (t1 - t3) + i (t1 + t2). */
-ALWAYS_INLINE void cg_tile(int R, const float *pk, const float *b, Py_ssize_t sbp,
-                           Py_ssize_t ldb, float *c, Py_ssize_t scp, Py_ssize_t ldc,
-                           Py_ssize_t K, vmask m0, vmask m1) {
+ALWAYS_INLINE void cg_tile(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai,
+                           Py_ssize_t sak, const float *b, Py_ssize_t sbp, Py_ssize_t ldb,
+                           float *c, Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K, vmask m0,
+                           vmask m1) {
+    const float *ap0 = a, *ap1 = a + sap, *ap2 = a + 2 * sap;
+    const Py_ssize_t o1 = sai, o2 = 2 * sai, o3 = 3 * sai;
     vf t1[4][2], t2[4][2], t3[4][2];
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++)
         t1[r][0] = t1[r][1] = t2[r][0] = t2[r][1] = t3[r][0] = t3[r][1] = v_zero();
     for (Py_ssize_t k = 0; k < K; k++) {
         const float *bk = b + k * ldb;
-        vf b10 = v_load(bk, m0), b11 = v_load(bk + 16, m1);
-        vf b20 = v_load(bk + sbp, m0), b21 = v_load(bk + sbp + 16, m1);
-        vf b30 = v_load(bk + 2 * sbp, m0), b31 = v_load(bk + 2 * sbp + 16, m1);
-        const float *ak = pk + k * 12; /* packed: [k][row][plane] */
+        /* one B plane at a time keeps 24 accumulators + 2 B vectors + 1 broadcast live */
+        vf b0 = v_load(bk, m0), b1 = v_load(bk + 16, m1);
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
-            vf a1 = v_set1(ak[3 * r]), a2 = v_set1(ak[3 * r + 1]), a3 = v_set1(ak[3 * r + 2]);
-            t1[r][0] = v_fma(a3, b10, t1[r][0]); t1[r][1] = v_fma(a3, b11, t1[r][1]);
-            t2[r][0] = v_fma(a1, b20, t2[r][0]); t2[r][1] = v_fma(a1, b21, t2[r][1]);
-            t3[r][0] = v_fma(a2, b30, t3[r][0]); t3[r][1] = v_fma(a2, b31, t3[r][1]);
+            const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
+            vf x = v_set1(ap2[off]);
+            t1[r][0] = v_fma(x, b0, t1[r][0]); t1[r][1] = v_fma(x, b1, t1[r][1]);
         }
+        b0 = v_load(bk + sbp, m0); b1 = v_load(bk + sbp + 16, m1);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
+            vf x = v_set1(ap0[off]);
+            t2[r][0] = v_fma(x, b0, t2[r][0]); t2[r][1] = v_fma(x, b1, t2[r][1]);
+        }
+        b0 = v_load(bk + 2 * sbp, m0); b1 = v_load(bk + 2 * sbp + 16, m1);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
+            vf x = v_set1(ap1[off]);
+            t3[r][0] = v_fma(x, b0, t3[r][0]); t3[r][1] = v_fma(x, b1, t3[r][1]);
+        }
+        ap0 += sak; ap1 += sak; ap2 += sak;
     }
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++) {
@@ -455,13 +499,13 @@ ALWAYS_INLINE void cg_tile(int R, const float *pk, const float *b, Py_ssize_t sb
     }
 }
 
-static void cg_tile_any(int R, const float *pk, const float *b, Py_ssize_t sbp,
-                        Py_ssize_t ldb, float *c, Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K,
-                        vmask m0, vmask m1) {
+static void cg_tile_any(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai, Py_ssize_t sak,
+                        const float *b, Py_ssize_t sbp, Py_ssize_t ldb, float *c,
+                        Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K, vmask m0, vmask m1) {
     switch (R) {
-#define CG_CASE(r) case r: cg_tile(r, pk, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
+#define CG_CASE(r) case r: cg_tile(r, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
     CG_CASE(4) CG_CASE(3) CG_CASE(2)
-    default: cg_tile(1, pk, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
+    default: cg_tile(1, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
 #undef CG_CASE
     }
 }
@@ -490,37 +534,21 @@ static PyObject *cgemm(PyObject *self, PyObject *args) {
     }
     const float *ap = A.buf, *bp = B.buf;
     float *cp = Cb.buf;
-    const Py_ssize_t MB = (M + 3) / 4; /* row blocks of 4 */
-    float *pack = malloc(sizeof(float) * (size_t)(MB * K * 12));
-    if (!pack) { PyErr_NoMemory(); goto done; }
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t f = f0; f < f1; f++) {
         const float *af = ap + f * sa_f, *bf = bp + f * sb_f;
         float *cf = cp + f * sc_f;
-        /* pack A_f as [row block][k][row][plane] so a tile reads it from one pointer */
-        for (Py_ssize_t ib = 0; ib < MB; ib++)
-            for (Py_ssize_t k = 0; k < K; k++)
-                for (Py_ssize_t r = 0; r < 4; r++) {
-                    Py_ssize_t i = ib * 4 + r;
-                    float *q = pack + (ib * K + k) * 12 + 3 * r;
-                    if (i < M) {
-                        const float *e = af + i * sa_i + k * sa_k;
-                        q[0] = e[0]; q[1] = e[sa_p]; q[2] = e[2 * sa_p];
-                    } else {
-                        q[0] = q[1] = q[2] = 0.0f;
-                    }
-                }
         for (Py_ssize_t j = 0; j < N; j += 32) {
             vmask m0 = v_mask(N - j), m1 = v_mask(N - j - 16);
-            for (Py_ssize_t ib = 0; ib < MB; ib++) {
-                int R = (int)(M - ib * 4 < 4 ? M - ib * 4 : 4);
-                cg_tile_any(R, pack + ib * K * 12, bf + j, sb_p, ldb, cf + ib * 4 * ldc + j,
-                            sc_p, ldc, K, m0, m1);
+            for (Py_ssize_t i = 0; i < M; i += 4) {
+                int R = (int)(M - i < 4 ? M - i : 4);
+                cg_tile_any(R, af + i * sa_i, sa_p, sa_i, sa_k, bf + j, sb_p, ldb,
+                            cf + i * ldc + j, sc_p, ldc, K, m0, m1);
             }
         }
     }
     Py_END_ALLOW_THREADS
-    free(pack);
+
     ret = Py_None;
     Py_INCREF(ret);
 done:
@@ -574,30 +602,25 @@ static void pad_image(const dgeom *g, const float *x, Py_ssize_t n, float *xp) {
     }
 }
 
-ALWAYS_INLINE void dfwd_tile(int R, const dgeom *g, const float *xp, const float *w, float *out,
-                             Py_ssize_t oy, Py_ssize_t ox, Py_ssize_t ob, vmask m0, vmask m1) {
-    const Py_ssize_t C = g->C, O = g->O, rs = g->PWn * C;
+/* R output pixels x 32 output channels: xq points at the first pixel's window origin in the
+ * padded image, pixels are xs floats apart (xs == 1 when UNIT); tap t reads xq[xo[t]] with
+ * filter row wp + t*O. */
+ALWAYS_INLINE void dfwd_tile(int R, int UNIT, const float *xq, Py_ssize_t xs,
+                             const Py_ssize_t *xo, Py_ssize_t T, const float *wp, Py_ssize_t O,
+                             float *op, vmask m0, vmask m1) {
     vf a[12][2];
 #pragma GCC unroll 12
-    for (int r = 0; r < R; r++)
-        a[r][0] = a[r][1] = v_zero();
-    for (Py_ssize_t ky = 0; ky < g->KH; ky++) {
-        const float *xrow = xp + (oy * g->sh + ky * g->dh) * rs + ox * g->sw * C;
-        for (Py_ssize_t kx = 0; kx < g->KW; kx++) {
-            for (Py_ssize_t ci = 0; ci < C; ci++) {
-                const float *wp = w + ((ky * g->KW + kx) * C + ci) * O + ob;
-                vf w0 = v_load(wp, m0), w1 = v_load(wp + 16, m1);
-                const float *xq = xrow + kx * g->dw * C + ci;
-                #pragma GCC unroll 12
-                for (int r = 0; r < R; r++) {
-                    vf xv = v_set1(xq[r * g->sw * C]);
-                    a[r][0] = v_fma(xv, w0, a[r][0]);
-                    a[r][1] = v_fma(xv, w1, a[r][1]);
-                }
-            }
+    for (int r = 0; r < R; r++) a[r][0] = a[r][1] = v_zero();
+    for (Py_ssize_t t = 0; t < T; t++) {
+        vf w0 = v_load(wp + t * O, m0), w1 = v_load(wp + t * O + 16, m1);
+        const float *xt = xq + xo[t];
+#pragma GCC unroll 12
+        for (int r = 0; r < R; r++) {
+            vf xv = v_set1(xt[UNIT ? r : r * xs]);
+            a[r][0] = v_fma(xv, w0, a[r][0]);
+            a[r][1] = v_fma(xv, w1, a[r][1]);
         }
     }
-    float *op = out + (oy * g->OW + ox) * O + ob;
 #pragma GCC unroll 12
     for (int r = 0; r < R; r++) {
         v_store(op + r * O, a[r][0], m0);
@@ -605,14 +628,36 @@ ALWAYS_INLINE void dfwd_tile(int R, const dgeom *g, const float *xp, const float
     }
 }
 
-static void dfwd_tile_any(int R, const dgeom *g, const float *xp, const float *w, float *out,
-                          Py_ssize_t oy, Py_ssize_t ox, Py_ssize_t ob, vmask m0, vmask m1) {
-    switch (R) {
-#define DC(r) case r: dfwd_tile(r, g, xp, w, out, oy, ox, ob, m0, m1); break;
-    DC(12) DC(11) DC(10) DC(9) DC(8) DC(7) DC(6) DC(5) DC(4) DC(3) DC(2)
-    default: dfwd_tile(1, g, xp, w, out, oy, ox, ob, m0, m1); break;
+static void dfwd_tile_any(int R, const float *xq, Py_ssize_t xs, const Py_ssize_t *xo,
+                          Py_ssize_t T, const float *wp, Py_ssize_t O, float *op, vmask m0,
+                          vmask m1) {
+    if (xs == 1) {
+        switch (R) {
+#define DC(r) case r: dfwd_tile(r, 1, xq, xs, xo, T, wp, O, op, m0, m1); break;
+        DC(12) DC(11) DC(10) DC(9) DC(8) DC(7) DC(6) DC(5) DC(4) DC(3) DC(2)
+        default: dfwd_tile(1, 1, xq, xs, xo, T, wp, O, op, m0, m1); break;
 #undef DC
+        }
+    } else {
+        switch (R) {
+#define DC(r) case r: dfwd_tile(r, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
+        DC(12) DC(11) DC(10) DC(9) DC(8) DC(7) DC(6) DC(5) DC(4) DC(3) DC(2)
+        default: dfwd_tile(1, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
+#undef DC
+        }
     }
+}
+
+/* Offsets in the padded image (relative to a pixel's window origin) of the taps
+ * t = (ky*KW + kx)*C + ci; malloc'd, NULL when out of memory. */
+static Py_ssize_t *tap_offsets(const dgeom *g) {
+    Py_ssize_t T = g->KH * g->KW * g->C, *xo = malloc(sizeof(Py_ssize_t) * (size_t)T);
+    if (!xo) return NULL;
+    for (Py_ssize_t t = 0; t < T; t++) {
+        Py_ssize_t ci = t % g->C, kx = (t / g->C) % g->KW, ky = t / (g->C * g->KW);
+        xo[t] = ky * g->dh * g->PWn * g->C + kx * g->dw * g->C + ci;
+    }
+    return xo;
 }
 
 #define DGEOM_FMT "nnnnnnnnnnnnnnn"
@@ -629,6 +674,7 @@ static PyObject *direct_fwd(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *ret = NULL;
     float *xp = NULL;
+    Py_ssize_t *xo = NULL;
     if (!dgeom_check(&g)) goto done;
     if (n0 < 0 || n1 < n0 || n1 > g.N) BAD("direct_fwd: bad item range");
     if (!tw_check_contig(&Out, "direct_fwd out") ||
@@ -637,13 +683,15 @@ static PyObject *direct_fwd(PyObject *self, PyObject *args) {
         !span_ok(g.N * g.OH * g.OW * g.O, &Out, "direct_fwd out"))
         goto done;
     xp = malloc(sizeof(float) * (size_t)(g.PHn * g.PWn * g.C));
-    if (!xp) { PyErr_NoMemory(); goto done; }
+    xo = tap_offsets(&g);
+    if (!xp || !xo) { PyErr_NoMemory(); goto done; }
     const float *x = X.buf, *w = Wt.buf;
     float *out = Out.buf;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t n = n0; n < n1; n++) {
         pad_image(&g, x, n, xp);
         float *on = out + n * g.OH * g.OW * g.O;
+        const Py_ssize_t xs = g.sw * g.C, T = g.KH * g.KW * g.C;
         /* split each row into near-equal tiles of at most 12 pixels */
         Py_ssize_t nt = (g.OW + 11) / 12, base = g.OW / nt, extra = g.OW % nt;
         for (Py_ssize_t oy = 0; oy < g.OH; oy++)
@@ -652,7 +700,8 @@ static PyObject *direct_fwd(PyObject *self, PyObject *args) {
                 Py_ssize_t ox = 0;
                 for (Py_ssize_t t = 0; t < nt; t++) {
                     int R = (int)(base + (t < extra));
-                    dfwd_tile_any(R, &g, xp, w, on, oy, ox, ob, m0, m1);
+                    dfwd_tile_any(R, xp + oy * g.sh * g.PWn * g.C + ox * xs, xs, xo, T,
+                                  w + ob, g.O, on + (oy * g.OW + ox) * g.O + ob, m0, m1);
                     ox += R;
                 }
             }
@@ -661,6 +710,7 @@ static PyObject *direct_fwd(PyObject *self, PyObject *args) {
     ret = Py_None;
     Py_INCREF(ret);
 done:
+    free(xo);
     free(xp);
     PyBuffer_Release(&X);
     PyBuffer_Release(&Wt);
@@ -710,6 +760,61 @@ static void dbf_tile_any(int TG, const dgeom *g, const float *xp, const float *d
     }
 }
 
+/* One input channel: NR filter rows (ky0, ky0+1) x KWC taps each, 32 output channels, one
+ * image, added into dw.  Tap (j, kx) of a pixel reads xq[roff[j] + kx*kxs] (kxs == 1 when
+ * UNIT: constant displacements, no offset table in the inner loop). */
+ALWAYS_INLINE void dbf_rows(int NR, int KWC, int UNIT, const dgeom *g, const float *xp,
+                            const float *dyn, Py_ssize_t ky0, float *dw, Py_ssize_t ob,
+                            vmask m0, vmask m1) {
+    const Py_ssize_t O = g->O, rs = g->PWn, xs = g->sw, kxs = g->dw, OW = g->OW;
+    const Py_ssize_t r1 = g->dh * rs; /* second row's offset */
+    vf a[2][6][2];
+#pragma GCC unroll 2
+    for (int j = 0; j < NR; j++)
+#pragma GCC unroll 6
+        for (int k = 0; k < KWC; k++) a[j][k][0] = a[j][k][1] = v_zero();
+    for (Py_ssize_t oy = 0; oy < g->OH; oy++) {
+        const float *xrow = xp + (oy * g->sh + ky0 * g->dh) * rs;
+        const float *drow = dyn + oy * OW * O + ob;
+        for (Py_ssize_t ox = 0; ox < OW; ox++) {
+            vf d0 = v_load(drow + ox * O, m0), d1 = v_load(drow + ox * O + 16, m1);
+            const float *xq = xrow + ox * xs;
+#pragma GCC unroll 2
+            for (int j = 0; j < NR; j++) {
+                const float *xr = xq + (j ? r1 : 0);
+#pragma GCC unroll 6
+                for (int k = 0; k < KWC; k++) {
+                    vf xv = v_set1(xr[UNIT ? k : k * kxs]);
+                    a[j][k][0] = v_fma(xv, d0, a[j][k][0]);
+                    a[j][k][1] = v_fma(xv, d1, a[j][k][1]);
+                }
+            }
+        }
+    }
+#pragma GCC unroll 2
+    for (int j = 0; j < NR; j++)
+#pragma GCC unroll 6
+        for (int k = 0; k < KWC; k++) {
+            float *p = dw + ((ky0 + j) * KWC + k) * O + ob;
+            v_store(p, v_add(v_load(p, m0), a[j][k][0]), m0);
+            v_store(p + 16, v_add(v_load(p + 16, m1), a[j][k][1]), m1);
+        }
+}
+
+static void dbf_rows_any(int NR, const dgeom *g, const float *xp, const float *dyn,
+                         Py_ssize_t ky0, float *dw, Py_ssize_t ob, vmask m0, vmask m1) {
+    const int unit = g->dw == 1;
+#define DR(nr, kw) \
+    if (unit) dbf_rows(nr, kw, 1, g, xp, dyn, ky0, dw, ob, m0, m1); \
+    else dbf_rows(nr, kw, 0, g, xp, dyn, ky0, dw, ob, m0, m1);
+#define DK(nr) switch (g->KW) { \
+    case 1: DR(nr, 1) break; case 2: DR(nr, 2) break; case 3: DR(nr, 3) break; \
+    case 4: DR(nr, 4) break; case 5: DR(nr, 5) break; default: DR(nr, 6) break; }
+    if (NR == 2) { DK(2) } else { DK(1) }
+#undef DK
+#undef DR
+}
+
 /* direct_bwd_filter(x, dy, dw, t0, t1, <geometry>): rows t0..t1-1 of dw (KH*KW*C, O), the
  * row index being (ky*KW + kx)*C + ci; each row sums image by image in batch order (per-image
  * sums in registers), so a row's value does not depend on how the rows are split. */
@@ -737,9 +842,20 @@ static PyObject *direct_bwd_filter(PyObject *self, PyObject *args) {
     memset(dw + t0 * g.O, 0, sizeof(float) * (t1 - t0) * g.O);
     const Py_ssize_t cnt = t1 - t0;
     const Py_ssize_t ng = cnt > 0 ? (cnt + 11) / 12 : 0;
+    /* one input channel, whole filter rows, at most 6 taps a row: the row kernel */
+    const int rows = g.C == 1 && g.KW <= 6 && t0 % g.KW == 0 && t1 % g.KW == 0;
     for (Py_ssize_t n = 0; n < g.N && cnt > 0; n++) {
         pad_image(&g, x, n, xp);
         const float *dyn = dy + n * g.OH * g.OW * g.O;
+        if (rows) {
+            for (Py_ssize_t ky = t0 / g.KW; ky < t1 / g.KW; ky += 2) {
+                int nr = ky + 2 <= t1 / g.KW ? 2 : 1;
+                for (Py_ssize_t ob = 0; ob < g.O; ob += 32)
+                    dbf_rows_any(nr, &g, xp, dyn, ky, dw, ob, v_mask(g.O - ob),
+                                 v_mask(g.O - ob - 16));
+            }
+            continue;
+        }
         Py_ssize_t t = t0;
         for (Py_ssize_t gi = 0; gi < ng; gi++) {
             int TG = (int)(cnt / ng + (gi < cnt % ng));
