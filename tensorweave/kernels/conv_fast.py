@@ -361,6 +361,17 @@ def _csizes(in_sp, k, pads):
                  for n, kk, (pb, pa) in zip(in_sp, k, pads))
 
 
+def _rows_tasks(m, w, t1, kh, kw, k, nn, pw):
+    """The filter's DFT along W (for cgemm_wf), in two tasks over its input-channel rows."""
+    return [functools.partial(m.filter_rows, w, t1, i0, i1, kh, kw, k, nn, pw)
+            for i0, i1 in _split(k, 2)]
+
+
+def _mix_wf_tasks(m, a, t1, cout, f, mm, k, nn, sa, sc, ph, pw, kh, conj):
+    return [functools.partial(m.cgemm_wf, a, t1, cout, f0, f1, mm, k, nn, *sa, *sc, ph, pw, kh,
+                              conj) for f0, f1 in _split(f, _TASKS)]
+
+
 def _nhwc_strides(h, w, c):
     return (h * w * c, w * c, c)
 
@@ -383,14 +394,14 @@ def native_fwd(x, w, pads, runner=None):
     res = np.empty((n, oh, ow, o), dtype=np.float32)
     if n == 0:
         return res
-    xf, wf, yf = _buf("a", (f, 3, n, c)), _buf("b", (f, 3, c, o)), _buf("c", (f, 2, n, o))
+    q = pw // 2 + 1
+    xf, t1, yf = _buf("a", (f, 3, n, c)), _buf("b", (q, kh, 2, c, o)), _buf("c", (f, 2, n, o))
     _phase(runner, _dft_tasks(m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw,
                               (pads[0][0], pads[1][0]), _LEFT)
-           + _dft_tasks(m, w, wf, c, c, kh, kw, o, _filter_strides(kh, kw, c, o), ph, pw,
-                        (0, 0), _RIGHT_CONJ, 2))
-    # correlation: Y = X conj(W)
-    _phase(runner, _mix_tasks(m, xf, wf, yf, f, n, c, o, (3 * n * c, n * c, c, 1),
-                              (3 * c * o, c * o, o), (2 * n * o, n * o, o)))
+           + _rows_tasks(m, w, t1, kh, kw, c, o, pw))
+    # correlation: Y = X conj(W), the filter's spectrum made one frequency at a time
+    _phase(runner, _mix_wf_tasks(m, xf, t1, yf, f, n, c, o, (3 * n * c, n * c, c, 1),
+                                 (2 * n * o, n * o, o), ph, pw, kh, True))
     _phase(runner, _inv_tasks(m, yf, res, n, n, ph, pw, (0, oh), (0, ow), o,
                               _nhwc_strides(oh, ow, o)))
     return res
@@ -410,14 +421,14 @@ def native_bwd_input(x_shape, w, dy, pads, runner=None):
     if n == 0:
         return res
     wsw = np.ascontiguousarray(w.transpose(0, 1, 3, 2))  # (KH, KW, O, C)
-    df, wf, zf = _buf("a", (f, 3, n, o)), _buf("b", (f, 3, o, c)), _buf("c", (f, 2, n, c))
+    q = pw // 2 + 1
+    df, t1, zf = _buf("a", (f, 3, n, o)), _buf("b", (q, kh, 2, o, c)), _buf("c", (f, 2, n, c))
     _phase(runner, _dft_tasks(m, dy, df, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw,
                               (0, 0), _LEFT)
-           + _dft_tasks(m, wsw, wf, o, o, kh, kw, c, _filter_strides(kh, kw, o, c), ph, pw,
-                        (0, 0), _RIGHT, 2))
+           + _rows_tasks(m, wsw, t1, kh, kw, o, c, pw))
     # convolution: DX = DY W
-    _phase(runner, _mix_tasks(m, df, wf, zf, f, n, o, c, (3 * n * o, n * o, o, 1),
-                              (3 * o * c, o * c, c), (2 * n * c, n * c, c)))
+    _phase(runner, _mix_wf_tasks(m, df, t1, zf, f, n, o, c, (3 * n * o, n * o, o, 1),
+                                 (2 * n * c, n * c, c), ph, pw, kh, False))
     _phase(runner, _inv_tasks(m, zf, res, n, n, ph, pw, (pads[0][0], h), (pads[1][0], wd), c,
                               _nhwc_strides(h, wd, c)))
     return res

@@ -88,19 +88,21 @@ static int span_ok(Py_ssize_t nelem_needed, const Py_buffer *b, const char *what
 
 /* ---- blocked pieces of the transforms (KB, HB, RB, XB: compile-time block sizes) ---- */
 
-/* T[h][kw+b] for b < KB: DFT along W of one row (2 channel vectors). */
-ALWAYS_INLINE void fw_w(int KB, const float *row, Py_ssize_t sw, Py_ssize_t W, const float *cw,
-                        const float *swt, Py_ssize_t kw, vf *Th, vmask m0, vmask m1) {
+/* T[h][kw+b] for b < KB: DFT along W of one row from its NT even/odd terms EO[j] =
+ * (E0, E1, O0, O1): re = sum_j E c, im = -sum_j O s (see dft_fwd). */
+ALWAYS_INLINE void fw_w(int KB, const vf *EO, Py_ssize_t NT, const float *cw, const float *swt,
+                        Py_ssize_t kw, vf *Th) {
     vf re[4][2], im[4][2];
 #pragma GCC unroll 4
     for (int b = 0; b < KB; b++) re[b][0] = re[b][1] = im[b][0] = im[b][1] = v_zero();
-    for (Py_ssize_t x = 0; x < W; x++) {
-        vf a0 = v_load(row + x * sw, m0), a1 = v_load(row + x * sw + 16, m1);
+    for (Py_ssize_t j = 0; j < NT; j++) {
+        const vf *eo = EO + 4 * j;
+        vf e0 = eo[0], e1 = eo[1], o0 = eo[2], o1 = eo[3];
 #pragma GCC unroll 4
         for (int b = 0; b < KB; b++) {
-            vf c = v_set1(cw[(kw + b) * W + x]), s = v_set1(swt[(kw + b) * W + x]);
-            re[b][0] = v_fma(a0, c, re[b][0]); re[b][1] = v_fma(a1, c, re[b][1]);
-            im[b][0] = v_fnma(a0, s, im[b][0]); im[b][1] = v_fnma(a1, s, im[b][1]);
+            vf c = v_set1(cw[(kw + b) * NT + j]), s = v_set1(swt[(kw + b) * NT + j]);
+            re[b][0] = v_fma(e0, c, re[b][0]); re[b][1] = v_fma(e1, c, re[b][1]);
+            im[b][0] = v_fnma(o0, s, im[b][0]); im[b][1] = v_fnma(o1, s, im[b][1]);
         }
     }
 #pragma GCC unroll 4
@@ -236,7 +238,8 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *ret = NULL;
     float *tw = NULL;
-    vf *T = NULL;
+    vf *T = NULL, *EO = NULL;
+    Py_ssize_t *tu = NULL;
     if (n0 < 0 || n1 < n0 || n1 > ntot || H < 1 || W < 1 || C < 1 || sn < 0 || sh < 0 ||
         sw < 0 || offh < 0 || offw < 0 || PH < H + offh || PW < W + offw || PH > 4096 ||
         PW > 4096 || mode < 0 || mode > 3)
@@ -253,16 +256,29 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
     if (G < 1) G = 1;
     if (G > n1 - n0) G = n1 - n0 > 0 ? n1 - n0 : 1;
     /* twiddles: cw/sw_ (Q x W), ch/sh_ (NH x H) */
+    /* Even/odd terms along W: frame positions u and PW-u have the same cosines and opposite
+     * sines, so a pair of samples there enters as E = x_u + x_p (cosines) and
+     * O = x_u - x_p (sines); a sample without partner enters alone (E = O = x_u). */
     tw = malloc(sizeof(float) * (2 * Q * W + 2 * NH * H));
     T = aligned_alloc(64, sizeof(vf) * (size_t)(TB * NCB * G));
-    if (!tw || !T) { PyErr_NoMemory(); goto done; }
+    EO = aligned_alloc(64, sizeof(vf) * (size_t)(4 * W));
+    tu = malloc(sizeof(Py_ssize_t) * (size_t)(2 * W));
+    if (!tw || !T || !EO || !tu) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t NT = 0; /* terms: column tu[2j], partner column tu[2j+1] or -1 */
+    for (Py_ssize_t x = 0; x < W; x++) {
+        Py_ssize_t u = x + offw, pu = (PW - u) % PW, px = pu - offw;
+        if (px >= 0 && px < W && px < x) continue; /* already the partner of px */
+        tu[2 * NT] = x;
+        tu[2 * NT + 1] = (px >= 0 && px < W && px > x) ? px : -1;
+        NT++;
+    }
     float *cw = tw, *swt = tw + Q * W, *chh = tw + 2 * Q * W, *shh = chh + NH * H;
     for (Py_ssize_t k = 0; k < Q; k++)
-        for (Py_ssize_t x = 0; x < W; x++) {
+        for (Py_ssize_t j = 0; j < NT; j++) {
             double c, s;
-            twiddle(k, x + offw, PW, &c, &s);
-            cw[k * W + x] = (float)c;
-            swt[k * W + x] = (float)s;
+            twiddle(k, tu[2 * j] + offw, PW, &c, &s);
+            cw[k * NT + j] = (float)c;
+            swt[k * NT + j] = (float)s;
         }
     for (Py_ssize_t k = 0; k < NH; k++)
         for (Py_ssize_t y = 0; y < H; y++) {
@@ -283,13 +299,26 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
                 vf *Tn = T + ((n - g0) * NCB + cb / 32) * TB;
                 for (Py_ssize_t h = 0; h < H; h++) {
                     const float *row = sp + n * sn + h * sh + cb;
+                    for (Py_ssize_t j = 0; j < NT; j++) {
+                        const float *xa = row + tu[2 * j] * sw;
+                        vf a0 = v_load(xa, m0), a1 = v_load(xa + 16, m1);
+                        vf *eo = EO + 4 * j;
+                        if (tu[2 * j + 1] >= 0) {
+                            const float *xb = row + tu[2 * j + 1] * sw;
+                            vf b0 = v_load(xb, m0), b1 = v_load(xb + 16, m1);
+                            eo[0] = v_add(a0, b0); eo[1] = v_add(a1, b1);
+                            eo[2] = v_sub(a0, b0); eo[3] = v_sub(a1, b1);
+                        } else {
+                            eo[0] = eo[2] = a0; eo[1] = eo[3] = a1;
+                        }
+                    }
                     vf *Th = Tn + 4 * h * Q;
                     Py_ssize_t kw = 0;
-                    for (; kw + 4 <= Q; kw += 4) fw_w(4, row, sw, W, cw, swt, kw, Th, m0, m1);
+                    for (; kw + 4 <= Q; kw += 4) fw_w(4, EO, NT, cw, swt, kw, Th);
                     switch (Q - kw) {
-                    case 3: fw_w(3, row, sw, W, cw, swt, kw, Th, m0, m1); break;
-                    case 2: fw_w(2, row, sw, W, cw, swt, kw, Th, m0, m1); break;
-                    case 1: fw_w(1, row, sw, W, cw, swt, kw, Th, m0, m1); break;
+                    case 3: fw_w(3, EO, NT, cw, swt, kw, Th); break;
+                    case 2: fw_w(2, EO, NT, cw, swt, kw, Th); break;
+                    case 1: fw_w(1, EO, NT, cw, swt, kw, Th); break;
                     }
                 }
             }
@@ -316,6 +345,8 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
 done:
     free(tw);
     free(T);
+    free(EO);
+    free(tu);
     PyBuffer_Release(&src);
     PyBuffer_Release(&dst);
     return ret;
@@ -510,6 +541,20 @@ static void cg_tile_any(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai, P
     }
 }
 
+/* One frequency: C (M x N) = A (M x K) @ B (K x N), tiles of 4 rows x 32 columns. */
+static void mix_one(const float *af, Py_ssize_t sa_p, Py_ssize_t sa_i, Py_ssize_t sa_k,
+                    const float *bf, Py_ssize_t sb_p, Py_ssize_t ldb, float *cf,
+                    Py_ssize_t sc_p, Py_ssize_t ldc, Py_ssize_t M, Py_ssize_t K, Py_ssize_t N) {
+    for (Py_ssize_t j = 0; j < N; j += 32) {
+        vmask m0 = v_mask(N - j), m1 = v_mask(N - j - 16);
+        for (Py_ssize_t i = 0; i < M; i += 4) {
+            int R = (int)(M - i < 4 ? M - i : 4);
+            cg_tile_any(R, af + i * sa_i, sa_p, sa_i, sa_k, bf + j, sb_p, ldb, cf + i * ldc + j,
+                        sc_p, ldc, K, m0, m1);
+        }
+    }
+}
+
 /* For f in [f0, f1): C_f (M x N) = A_f (M x K) @ B_f (K x N), complex, 3 real products.
  * A_f plane p at a + f*sa_f + p*sa_p + i*sa_i + k*sa_k (3 planes: re, im, re+im);
  * B_f plane p at b + f*sb_f + p*sb_p + k*ldb + j (3 planes, see cg_tile);
@@ -535,18 +580,9 @@ static PyObject *cgemm(PyObject *self, PyObject *args) {
     const float *ap = A.buf, *bp = B.buf;
     float *cp = Cb.buf;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t f = f0; f < f1; f++) {
-        const float *af = ap + f * sa_f, *bf = bp + f * sb_f;
-        float *cf = cp + f * sc_f;
-        for (Py_ssize_t j = 0; j < N; j += 32) {
-            vmask m0 = v_mask(N - j), m1 = v_mask(N - j - 16);
-            for (Py_ssize_t i = 0; i < M; i += 4) {
-                int R = (int)(M - i < 4 ? M - i : 4);
-                cg_tile_any(R, af + i * sa_i, sa_p, sa_i, sa_k, bf + j, sb_p, ldb,
-                            cf + i * ldc + j, sc_p, ldc, K, m0, m1);
-            }
-        }
-    }
+    for (Py_ssize_t f = f0; f < f1; f++)
+        mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bp + f * sb_f, sb_p, ldb, cp + f * sc_f, sc_p,
+                ldc, M, K, N);
     Py_END_ALLOW_THREADS
 
     ret = Py_None;
@@ -554,6 +590,139 @@ static PyObject *cgemm(PyObject *self, PyObject *args) {
 done:
     PyBuffer_Release(&A);
     PyBuffer_Release(&B);
+    PyBuffer_Release(&Cb);
+    return ret;
+}
+
+/* filter_rows(w, t1, i0, i1, KH, KW, K, N, PW): the DFT along W of a filter (KH, KW, K, N)
+ * (contiguous), rows i0..i1-1 of its K axis: t1 [kw][y][re/im][K][N], Q = PW/2+1. */
+static PyObject *filter_rows(PyObject *self, PyObject *args) {
+    Py_buffer Wb = {0}, Tb = {0};
+    Py_ssize_t i0, i1, KH, KW, K, N, PW;
+    if (!PyArg_ParseTuple(args, "y*w*nnnnnnn", &Wb, &Tb, &i0, &i1, &KH, &KW, &K, &N, &PW))
+        return NULL;
+    PyObject *ret = NULL;
+    float *tw = NULL;
+    if (KH < 1 || KW < 1 || K < 1 || N < 1 || PW < KW || PW > 4096 || i0 < 0 || i1 < i0 ||
+        i1 > K)
+        BAD("filter_rows: bad sizes");
+    const Py_ssize_t Q = PW / 2 + 1;
+    if (!tw_check_contig(&Tb, "filter_rows t1") ||
+        !span_ok(KH * KW * K * N, &Wb, "filter_rows w") ||
+        !span_ok(Q * KH * 2 * K * N, &Tb, "filter_rows t1"))
+        goto done;
+    tw = malloc(sizeof(float) * (size_t)(2 * Q * KW));
+    if (!tw) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t k = 0; k < Q; k++)
+        for (Py_ssize_t x = 0; x < KW; x++) {
+            double c, s;
+            twiddle(k, x, PW, &c, &s);
+            tw[2 * (k * KW + x)] = (float)c;
+            tw[2 * (k * KW + x) + 1] = (float)s;
+        }
+    const float *wp = Wb.buf;
+    float *tp = Tb.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t y = 0; y < KH; y++)
+        for (Py_ssize_t i = i0; i < i1; i++)
+            for (Py_ssize_t j = 0; j < N; j += 16) {
+                vmask m = v_mask(N - j);
+                vf xv[64];
+                Py_ssize_t nx = KW < 64 ? KW : 64;
+                for (Py_ssize_t x = 0; x < nx; x++)
+                    xv[x] = v_load(wp + ((y * KW + x) * K + i) * N + j, m);
+                for (Py_ssize_t kw = 0; kw < Q; kw++) {
+                    vf re = v_zero(), im = v_zero();
+                    for (Py_ssize_t x = 0; x < KW; x++) {
+                        vf a = x < 64 ? xv[x] : v_load(wp + ((y * KW + x) * K + i) * N + j, m);
+                        re = v_fma(a, v_set1(tw[2 * (kw * KW + x)]), re);
+                        im = v_fnma(a, v_set1(tw[2 * (kw * KW + x) + 1]), im);
+                    }
+                    float *o = tp + (((kw * KH + y) * 2) * K + i) * N + j;
+                    v_store(o, re, m);
+                    v_store(o + K * N, im, m);
+                }
+            }
+    Py_END_ALLOW_THREADS
+    ret = Py_None;
+    Py_INCREF(ret);
+done:
+    free(tw);
+    PyBuffer_Release(&Wb);
+    PyBuffer_Release(&Tb);
+    return ret;
+}
+
+/* cgemm_wf(A, t1, C, f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sc_f, sc_p, ldc, PH, PW, KH,
+ * conj): cgemm whose right operand, the filter spectrum, is made one frequency at a time from
+ * filter_rows' t1 (the DFT along H, then the planes of store_planes mode 2, or 3 with conj):
+ * the F x K x N spectrum never goes through memory. */
+static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
+    Py_buffer A = {0}, Tb = {0}, Cb = {0};
+    Py_ssize_t f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sc_f, sc_p, ldc, PH, PW, KH;
+    int conj;
+    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnnp", &A, &Tb, &Cb, &f0, &f1, &M, &K, &N,
+                          &sa_f, &sa_p, &sa_i, &sa_k, &sc_f, &sc_p, &ldc, &PH, &PW, &KH, &conj))
+        return NULL;
+    PyObject *ret = NULL;
+    float *bf = NULL, *tw = NULL;
+    if (f0 < 0 || f1 < f0 || M < 1 || K < 1 || N < 1 || sa_f < 0 || sa_p < 0 || sa_i < 0 ||
+        sa_k < 0 || sc_f < 0 || sc_p < 0 || ldc < 0 || PH < KH || KH < 1 || PW < 1 ||
+        PH > 4096 || PW > 4096)
+        BAD("cgemm_wf: bad sizes");
+    const Py_ssize_t Q = PW / 2 + 1;
+    if (f1 > PH * Q) BAD("cgemm_wf: frequency range past the spectrum");
+    if (!tw_check_contig(&Cb, "cgemm_wf C")) goto done;
+    if (!span_ok(Q * KH * 2 * K * N, &Tb, "cgemm_wf t1")) goto done;
+    if (f1 > f0) {
+        if (!span_ok((f1 - 1) * sa_f + 2 * sa_p + (M - 1) * sa_i + (K - 1) * sa_k + 1, &A,
+                     "cgemm_wf A") ||
+            !span_ok((f1 - 1) * sc_f + sc_p + (M - 1) * ldc + N, &Cb, "cgemm_wf C"))
+            goto done;
+    }
+    bf = aligned_alloc(64, sizeof(float) * (size_t)(3 * K * N + 16));
+    tw = malloc(sizeof(float) * (size_t)(2 * PH * KH));
+    if (!bf || !tw) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t k = 0; k < PH; k++)
+        for (Py_ssize_t y = 0; y < KH; y++) {
+            double c, s;
+            twiddle(k, y, PH, &c, &s);
+            tw[2 * (k * KH + y)] = (float)c;
+            tw[2 * (k * KH + y) + 1] = (float)s;
+        }
+    const float *ap = A.buf, *tp = Tb.buf;
+    float *cp = Cb.buf;
+    const Py_ssize_t KN = K * N;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t f = f0; f < f1; f++) {
+        const Py_ssize_t kh = f / Q, kw = f % Q;
+        const float *t = tp + kw * KH * 2 * KN, *c_ = tw + 2 * kh * KH;
+        /* B_f = sum_y t1[kw][y] e^{-2 pi i kh y / PH} (a + ib)(c - is) = (ac + bs) + i(bc - as) */
+        for (Py_ssize_t e = 0; e < KN; e += 32) {
+            vmask m0 = v_mask(KN - e), m1 = v_mask(KN - e - 16);
+            vf r0 = v_zero(), r1 = v_zero(), i0 = v_zero(), i1 = v_zero();
+            for (Py_ssize_t y = 0; y < KH; y++) {
+                const float *ty = t + y * 2 * KN + e;
+                vf a0 = v_load(ty, m0), a1 = v_load(ty + 16, m1);
+                vf b0 = v_load(ty + KN, m0), b1 = v_load(ty + KN + 16, m1);
+                vf c = v_set1(c_[2 * y]), s = v_set1(c_[2 * y + 1]);
+                r0 = v_fma(a0, c, r0); r1 = v_fma(a1, c, r1);
+                r0 = v_fma(b0, s, r0); r1 = v_fma(b1, s, r1);
+                i0 = v_fma(b0, c, i0); i1 = v_fma(b1, c, i1);
+                i0 = v_fnma(a0, s, i0); i1 = v_fnma(a1, s, i1);
+            }
+            store_planes(bf + e, KN, conj ? 3 : 2, r0, r1, i0, i1, m0, m1);
+        }
+        mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bf, KN, N, cp + f * sc_f, sc_p, ldc, M, K, N);
+    }
+    Py_END_ALLOW_THREADS
+    ret = Py_None;
+    Py_INCREF(ret);
+done:
+    free(bf);
+    free(tw);
+    PyBuffer_Release(&A);
+    PyBuffer_Release(&Tb);
     PyBuffer_Release(&Cb);
     return ret;
 }
@@ -895,6 +1064,9 @@ static PyMethodDef methods[] = {
     {"dft_fwd", dft_fwd, METH_VARARGS, "Forward half-spectrum 2-D DFT over a range of maps."},
     {"dft_inv", dft_inv, METH_VARARGS, "Cropped inverse 2-D DFT over a range of maps."},
     {"cgemm", cgemm, METH_VARARGS, "Per-frequency complex matmuls over a frequency range."},
+    {"cgemm_wf", cgemm_wf, METH_VARARGS,
+     "Per-frequency complex matmuls with the filter spectrum made on the fly."},
+    {"filter_rows", filter_rows, METH_VARARGS, "DFT along W of a filter's rows."},
     {"direct_fwd", direct_fwd, METH_VARARGS, "Direct NHWC convolution over a batch range."},
     {"direct_bwd_filter", direct_bwd_filter, METH_VARARGS,
      "Direct NHWC filter gradient over a range of filter rows."},
