@@ -555,15 +555,18 @@ static void mix_one(const float *af, Py_ssize_t sa_p, Py_ssize_t sa_i, Py_ssize_
     }
 }
 
-/* For f in [f0, f1): C_f (M x N) = A_f (M x K) @ B_f (K x N), complex, 3 real products.
+/* For f in [f0, f1): C_f (M x N) = A_f (M x K) @ B_f (K x N), complex, 3 real products
+ * (conj(C_f) with the optional last argument true).
  * A_f plane p at a + f*sa_f + p*sa_p + i*sa_i + k*sa_k (3 planes: re, im, re+im);
  * B_f plane p at b + f*sb_f + p*sb_p + k*ldb + j (3 planes, see cg_tile);
  * C_f re at c + f*sc_f + i*ldc + j, im at + sc_p. */
 static PyObject *cgemm(PyObject *self, PyObject *args) {
     Py_buffer A = {0}, B = {0}, Cb = {0};
     Py_ssize_t f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sb_f, sb_p, ldb, sc_f, sc_p, ldc;
-    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnn", &A, &B, &Cb, &f0, &f1, &M, &K, &N,
-                          &sa_f, &sa_p, &sa_i, &sa_k, &sb_f, &sb_p, &ldb, &sc_f, &sc_p, &ldc))
+    int conjc = 0;
+    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnn|p", &A, &B, &Cb, &f0, &f1, &M, &K, &N,
+                          &sa_f, &sa_p, &sa_i, &sa_k, &sb_f, &sb_p, &ldb, &sc_f, &sc_p, &ldc,
+                          &conjc))
         return NULL;
     PyObject *ret = NULL;
     if (f0 < 0 || f1 < f0 || M < 1 || K < 1 || N < 1 || sa_f < 0 || sa_p < 0 || sa_i < 0 ||
@@ -580,9 +583,18 @@ static PyObject *cgemm(PyObject *self, PyObject *args) {
     const float *ap = A.buf, *bp = B.buf;
     float *cp = Cb.buf;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t f = f0; f < f1; f++)
+    for (Py_ssize_t f = f0; f < f1; f++) {
         mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bp + f * sb_f, sb_p, ldb, cp + f * sc_f, sc_p,
                 ldc, M, K, N);
+        if (conjc) /* store conj(C_f): negate the imaginary plane */
+            for (Py_ssize_t i = 0; i < M; i++) {
+                float *ci = cp + f * sc_f + sc_p + i * ldc;
+                for (Py_ssize_t j = 0; j < N; j += 16) {
+                    vmask mk = v_mask(N - j);
+                    v_store(ci + j, v_sub(v_zero(), v_load(ci + j, mk)), mk);
+                }
+            }
+    }
     Py_END_ALLOW_THREADS
 
     ret = Py_None;
@@ -1052,6 +1064,21 @@ done:
     return ret;
 }
 
+/* same(a, b): True when the two buffers hold the same bytes (a cache check). */
+static PyObject *same(PyObject *self, PyObject *args) {
+    Py_buffer A = {0}, B = {0};
+    if (!PyArg_ParseTuple(args, "y*y*", &A, &B)) return NULL;
+    int eq = A.len == B.len;
+    if (eq && A.len > 0) {
+        Py_BEGIN_ALLOW_THREADS
+        eq = memcmp(A.buf, B.buf, (size_t)A.len) == 0;
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&A);
+    PyBuffer_Release(&B);
+    return PyBool_FromLong(eq);
+}
+
 static PyObject *isa(PyObject *self, PyObject *noargs) {
 #ifdef __AVX512F__
     return PyUnicode_FromString("avx512f");
@@ -1070,6 +1097,7 @@ static PyMethodDef methods[] = {
     {"direct_fwd", direct_fwd, METH_VARARGS, "Direct NHWC convolution over a batch range."},
     {"direct_bwd_filter", direct_bwd_filter, METH_VARARGS,
      "Direct NHWC filter gradient over a range of filter rows."},
+    {"same", same, METH_VARARGS, "Whether two buffers hold the same bytes."},
     {"isa", isa, METH_NOARGS, "Vector instruction set compiled for."},
     {NULL, NULL, 0, NULL},
 };

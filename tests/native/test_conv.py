@@ -310,3 +310,21 @@ def test_portable_fallback_build(tmp_path):
     r = subprocess.run([sys.executable, "-c", _FALLBACK_CHECK, built[0], ROOT],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr[-3000:]
+
+
+def test_shared_out_backprop_spectrum_follows_the_bytes():
+    """The input and filter gradients share dy's spectrum only while dy holds the same bytes."""
+    n, h, w, c, o, kh, kw = 6, 9, 8, 5, 7, 3, 3
+    s, d, out, pads = _geometry((n, h, w, c), (kh, kw), "SAME")
+    x, f, dy = _data(n, h, w, c, o, kh, kw, out, seed=7)
+    F._DY_CACHE.clear()
+    _, bi, bf = _refs(x, f, dy, s, d, out, pads)
+    _close(F.native_bwd_input(x.shape, f, dy, pads), bi)
+    _close(F.native_bwd_filter(x, dy, (kh, kw), pads), bf)  # reuses the spectrum
+    dy *= -2.0  # same object, new contents (as a reused executor buffer would be)
+    _, bi, bf = _refs(x, f, dy, s, d, out, pads)
+    _close(F.native_bwd_filter(x, dy, (kh, kw), pads), bf)  # must not reuse
+    _close(F.native_bwd_input(x.shape, f, dy, pads), bi)
+    dy2 = dy.copy()  # another array with the same bytes: reuse is fine
+    _close(F.native_bwd_input(x.shape, f, dy2, pads), bi)
+    assert m.same(dy, dy2) and not m.same(dy, dy[:1]) and not m.same(dy, -dy)
