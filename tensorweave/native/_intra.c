@@ -43,11 +43,14 @@ typedef void (*dgemm_fn)(int, int, int, int64_t, int64_t, int64_t, double, const
 static sgemm_fn g_sgemm;
 static dgemm_fn g_dgemm;
 
+enum { JOB_GEMM, JOB_GD };
+
 typedef struct {
-    int is64, ta, tb;
+    int kind, is64, ta, tb;
     int64_t m, n, k, lda, ldb, ldc, block, nblocks;
     const char *A, *B;
     char *C;
+    double alpha;  /* JOB_GD: C[i] = C[i] - alpha*A[i] over n elements */
 } job_t;
 
 /* Jobs go round a ring of slots, so a worker still leaving an old job (it holds `refs`)
@@ -78,10 +81,33 @@ static int64_t now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* var -= alpha*delta, as tensorweave/native/_train.c (and NumPy): a product rounded to the
+ * variable's precision, then a subtraction (no FMA: -std=c11 keeps FP contraction off). */
+static void gd_f(float *v, const float *d, float a, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        float t = a * d[i];
+        v[i] = v[i] - t;
+    }
+}
+
+static void gd_d(double *v, const double *d, double a, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        double t = a * d[i];
+        v[i] = v[i] - t;
+    }
+}
+
 static void run_block(const job_t *j, int64_t b) {
     int64_t j0 = b * j->block;
     int64_t w = b == j->nblocks - 1 ? j->n - j0 : j->block;   /* the last block takes the rest */
     size_t item = j->is64 ? 8 : 4;
+    if (j->kind == JOB_GD) {
+        if (j->is64)
+            gd_d((double *)j->C + j0, (const double *)j->A + j0, j->alpha, w);
+        else
+            gd_f((float *)j->C + j0, (const float *)j->A + j0, (float)j->alpha, w);
+        return;
+    }
     /* B is k x n (NoTrans, row stride ldb) or n x k (Trans): column j0 starts at element j0
      * or at row j0. */
     const char *B = j->B + (size_t)(j->tb ? j0 * j->ldb : j0) * item;
@@ -273,7 +299,7 @@ static PyObject *py_gemm(PyObject *self, PyObject *args) {
         !check_matrix(&B, tb ? n : k, tb ? k : n, ldb, item, "B") ||
         !check_matrix(&C, m, n, ldc, item, "C"))
         goto done;
-    job_t j = {.is64 = is64, .ta = ta, .tb = tb, .m = m, .n = n, .k = k, .lda = lda,
+    job_t j = {.kind = JOB_GEMM, .is64 = is64, .ta = ta, .tb = tb, .m = m, .n = n, .k = k, .lda = lda,
                .ldb = ldb, .ldc = ldc, .block = block, .nblocks = nblocks,
                .A = A.buf, .B = B.buf, .C = C.buf};
     Py_BEGIN_ALLOW_THREADS
@@ -288,7 +314,51 @@ done:
     return ret;
 }
 
+/* gd(var, delta, alpha, is64, block, nblocks, nthreads): var -= alpha*delta in `nblocks`
+ * element ranges of `block` (the last takes the rest) over `nthreads` threads. */
+static PyObject *py_gd(PyObject *self, PyObject *args) {
+    Py_buffer V, D;
+    double alpha;
+    int is64, nthreads;
+    long long block, nblocks;
+    if (!PyArg_ParseTuple(args, "w*y*dpLLi", &V, &D, &alpha, &is64, &block, &nblocks,
+                          &nthreads))
+        return NULL;
+    PyObject *ret = NULL;
+    Py_ssize_t item = is64 ? 8 : 4;
+    Py_ssize_t n = V.len / item;
+    if (V.len % item || D.len != V.len) {
+        PyErr_Format(PyExc_ValueError, "gd: var has %zd bytes, delta %zd (%zd-byte items)",
+                     V.len, D.len, item);
+        goto done;
+    }
+    if (!tw_check_contig(&V, "var") || !tw_check_contig(&D, "delta")) goto done;
+    if (n == 0) {
+        Py_INCREF(Py_None);
+        ret = Py_None;
+        goto done;
+    }
+    if (block < 1 || nblocks < 1 || block > n || nblocks - 1 > (n - 1) / block) {
+        PyErr_Format(PyExc_ValueError, "%lld blocks of %lld elements do not split %zd",
+                     nblocks, block, n);
+        goto done;
+    }
+    job_t j = {.kind = JOB_GD, .is64 = is64, .n = n, .block = block, .nblocks = nblocks,
+               .A = D.buf, .C = V.buf, .alpha = alpha};
+    Py_BEGIN_ALLOW_THREADS
+    run_job(&j, nthreads);
+    Py_END_ALLOW_THREADS
+    Py_INCREF(Py_None);
+    ret = Py_None;
+done:
+    PyBuffer_Release(&V);
+    PyBuffer_Release(&D);
+    return ret;
+}
+
 static PyMethodDef methods[] = {
+    {"gd", py_gd, METH_VARARGS,
+     "gd(var, delta, alpha, is64, block, nblocks, nthreads): var -= alpha*delta in blocks"},
     {"set_blas", py_set_blas, METH_VARARGS,
      "set_blas(sgemm_address, dgemm_address): the ILP64 cblas_?gemm NumPy uses"},
     {"set_spin", py_set_spin, METH_VARARGS,

@@ -144,3 +144,35 @@ def test_forked_child_restarts_workers():
         "raise SystemExit(os.waitstatus_to_exitcode(st))\n")
     r = subprocess.run([sys.executable, "-c", code], timeout=60)
     assert r.returncode == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_gd_blocks_match_numpy_bitwise(dtype, threads):
+    rng = np.random.default_rng(11)
+    for n, block, nblocks in [(1, 1, 1), (17, 4, 4), (1000, 64, 15), (300001, 65536, 4)]:
+        var = rng.standard_normal(n).astype(dtype)
+        delta = rng.standard_normal(n).astype(dtype)
+        if n > 4:
+            delta[:3] = [np.nan, np.inf, -np.inf]
+        want = var.copy()
+        want -= dtype(0.1) * delta
+        mod.gd(var, delta, float(dtype(0.1)), dtype == np.float64, block, nblocks, threads)
+        np.testing.assert_array_equal(var, want)
+
+
+def test_gd_bad_arguments():
+    v = np.zeros(10, np.float32)
+    with pytest.raises(ValueError):
+        mod.gd(v, np.zeros(9, np.float32), 0.1, False, 5, 2, 2)
+    with pytest.raises(ValueError):
+        mod.gd(v, np.zeros(10, np.float32), 0.1, False, 5, 3, 2)  # 3 blocks of 5 > 10
+    with pytest.raises(ValueError):
+        mod.gd(v, np.zeros(10, np.float32), 0.1, False, 0, 1, 2)
+    with pytest.raises(ValueError):
+        mod.gd(v, np.zeros(10, np.float32), 0.1, False, 11, 1, 2)
+    with pytest.raises(ValueError):
+        mod.gd(np.zeros(3, np.float32), np.zeros(3, np.float32), 0.1, True, 1, 1, 2)
+    with pytest.raises(TypeError):
+        mod.gd(b"\0" * 40, np.zeros(10, np.float32), 0.1, False, 5, 2, 2)
+    mod.gd(np.zeros(0, np.float32), np.zeros(0, np.float32), 0.1, False, 1, 1, 2)
