@@ -63,7 +63,6 @@ def set_num_threads(n, auto=False):
     old = _NUM_THREADS
     _NUM_THREADS = max(1, int(n))
     _AUTO = bool(auto)
-    _LOAD["checked"] = -1.0
     return old
 
 
@@ -116,7 +115,7 @@ def _spare_threads():
     dt = now - _LOAD["wall"]
     ncpu = os.cpu_count() or 1
     if first or dt <= 0:
-        threads = _NUM_THREADS  # first call: no interval measured yet
+        threads = ncpu  # first call: no interval measured yet
     elif busy is not None and _LOAD["busy"] is not None:
         others = max(0.0, (busy - _LOAD["busy"]) - (cpu - _LOAD["cpu"])) / dt
         threads = int(ncpu - others + (1.0 - _BUSY_MARGIN))
@@ -127,15 +126,14 @@ def _spare_threads():
             load = 0.0
         own = (cpu - _LOAD["cpu"]) / dt
         threads = int(ncpu - max(0.0, load - own) + 0.25)
-    _LOAD.update(checked=now, wall=now, cpu=cpu, busy=busy,
-                 threads=max(1, min(_NUM_THREADS, threads)))
+    _LOAD.update(checked=now, wall=now, cpu=cpu, busy=busy, threads=max(1, threads))
     return _LOAD["threads"]
 
 
 def _threads_for(macs, nchunks):
     if _NUM_THREADS <= 1 or macs < _PARALLEL_MIN_MACS or nchunks < 2:
         return 1
-    t = _spare_threads() if _AUTO else _NUM_THREADS
+    t = min(_spare_threads(), _NUM_THREADS) if _AUTO else _NUM_THREADS
     return min(t, nchunks)
 
 

@@ -127,6 +127,7 @@ def test_spare_threads_counts_other_processes_only(threads, monkeypatch):
     monkeypatch.setattr(conv.time, "process_time", lambda: clock["cpu"])
     monkeypatch.setattr(conv, "_cpu_busy", lambda: clock["busy"])
     monkeypatch.setattr(conv.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(conv, "_LOAD", dict(conv._LOAD, checked=-1.0))
 
     def after(dt, own, others):
         clock["wall"] += dt
@@ -151,6 +152,7 @@ def test_spare_threads_without_proc_stat(threads, monkeypatch):
     conv.set_num_threads(2, auto=True)
     monkeypatch.setattr(conv, "_cpu_busy", lambda: None)
     monkeypatch.setattr(conv.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    monkeypatch.setattr(conv, "_LOAD", dict(conv._LOAD, checked=-1.0))
     conv._spare_threads()
     conv._LOAD["checked"] -= 1.0
     conv._LOAD["wall"] -= 1.0
