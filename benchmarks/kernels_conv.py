@@ -1,10 +1,15 @@
 """Time the conv/pool kernels of one training step of the seed MNIST CNN (batch 50).
 
-    python benchmarks/kernels_conv.py [--repeat 30] [--batch 50]
+    python benchmarks/kernels_conv.py [--repeat 30] [--batch 50] [--threads N] [--numpy]
 
 Prints ms per kernel (median and min over repeats) and the total for one step's worth of
 conv/pool work.  If TensorFlow is importable in the running Python (e.g. /tmp/tfvenv), it also
 times the same kernels through ``tf.raw_ops`` in eager mode and prints the ratio TF/ours.
+
+float32 convolutions run the C kernels (tensorweave/native/_conv.c) when they are built;
+--numpy times the NumPy paths instead.  conv2's input and filter gradients share the
+out_backprop spectrum as in a training step: the input gradient is timed from a cold cache
+(it computes the spectrum), the filter gradient with it warm (it reuses it).
 """
 
 import argparse
@@ -70,6 +75,17 @@ def _data(batch):
     return {"x": x, "w1": w1, "w2": w2, "y1": y1, "p1": p1, "y2": y2, "p2": p2, "g1": g1, "g2": g2, "gp1": gp1, "gp2": gp2}
 
 
+def _cold(fn):
+    """fn with conv_fast's out_backprop spectrum cache emptied first."""
+    from tensorweave.kernels import conv_fast
+
+    def run():
+        del conv_fast._DY_CACHE[:]
+        return fn()
+
+    return run
+
+
 def _ours(d):
     return {
         "conv1 Conv2D": lambda: C.conv2d(d["x"], d["w1"], S1, "SAME"),
@@ -78,8 +94,8 @@ def _ours(d):
         "pool1 MaxPool": lambda: P.max_pool(d["y1"], K2, K2, "SAME"),
         "pool1 MaxPoolGrad": lambda: P.max_pool_grad(d["y1"], d["p1"], d["gp1"], K2, K2, "SAME"),
         "conv2 Conv2D": lambda: C.conv2d(d["p1"], d["w2"], S1, "SAME"),
-        "conv2 Conv2DBackpropInput": lambda: C.conv2d_backprop_input(
-            d["p1"].shape, d["w2"], d["g2"], S1, "SAME"),
+        "conv2 Conv2DBackpropInput": _cold(lambda: C.conv2d_backprop_input(
+            d["p1"].shape, d["w2"], d["g2"], S1, "SAME")),
         "conv2 Conv2DBackpropFilter": lambda: C.conv2d_backprop_filter(
             d["p1"], [5, 5, 32, 64], d["g2"], S1, "SAME"),
         "pool2 MaxPool": lambda: P.max_pool(d["y2"], K2, K2, "SAME"),
@@ -127,7 +143,16 @@ def main():
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--blas-threads", type=int, default=None,
                     help="limit BLAS threads for our kernels (needs threadpoolctl)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="intra-op threads of the convolution kernels (default: automatic)")
+    ap.add_argument("--numpy", action="store_true", help="NumPy kernels only (no C kernels)")
     args = ap.parse_args()
+    from tensorweave.kernels import conv_fast
+
+    if args.numpy:
+        conv_fast.NATIVE_ENABLED = False
+    if args.threads:
+        C.set_num_threads(args.threads)
     d = _data(args.batch)
     load0 = os.getloadavg()[0]
     limit = None
@@ -145,6 +170,9 @@ def main():
     hdr = f"{'kernel':30s} {'ours med':>9s} {'ours min':>9s}"
     if theirs:
         hdr += f" {'TF med':>9s} {'TF min':>9s} {'TF/ours':>8s}"
+    native = conv_fast.NATIVE_ENABLED and conv_fast.native() is not None
+    print(f"convolutions: {'C kernels' if native else 'NumPy'}, threads "
+          f"{args.threads or 'automatic'}")
     print(f"batch {args.batch}, ms per call, {args.repeat} repeats; load average "
           f"{load0:.2f} before, {os.getloadavg()[0]:.2f} after (other work skews timings)")
     print(hdr)
