@@ -20,11 +20,27 @@ import numpy as np
 
 
 def _png_bytes(img):
-    from PIL import Image
-
+    try:
+        from PIL import Image
+    except ImportError:  # e.g. the TF virtualenv: a plain zlib PNG (filter 0 rows)
+        return _zlib_png(img)
     buf = io.BytesIO()
     Image.fromarray(img, mode="L").save(buf, format="PNG")
     return buf.getvalue()
+
+
+def _zlib_png(img):
+    import struct
+    import zlib
+
+    def chunk(typ, body):
+        return (struct.pack(">I", len(body)) + typ + body +
+                struct.pack(">I", zlib.crc32(typ + body) & 0xFFFFFFFF))
+
+    h, w = img.shape
+    raw = b"".join(b"\0" + img[y].tobytes() for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def write_records(tf, path, n, seed=0):

@@ -33,6 +33,8 @@ class DatasetValue:
         # order) lets map+batch skip the per-element Python work entirely.
         self._chunks = getattr(gen, "chunks", None)
         self._inline = getattr(gen, "inline", None)
+        self._pipelined = getattr(gen, "pipelined", None)
+        self._has_async = getattr(gen, "has_async", None)
 
     def iterate(self):
         return iter(self._gen())
@@ -42,6 +44,12 @@ class DatasetValue:
 
     def iterate_chunks(self):
         return iter(self._chunks())
+
+    def iterate_pipelined(self):
+        """An iterator computing elements one ahead with native threads, or None."""
+        if self._pipelined is None or not self._has_async():
+            return None
+        return iter(self._pipelined())
 
     def iterate_in_background(self):
         """iterate() for a consumer on a background thread (see fused_map_batch_gen)."""
@@ -353,9 +361,77 @@ def fused_map_batch_gen(map_info, bs, drop_remainder):
         for els in chunks():
             yield compute(els)
 
+    def start(els):
+        """Starts a batch: ("done", outputs) / ("run", generator, els) / ("err", exception)."""
+        vec = fn.vectorized()
+        if isinstance(els, tuple):
+            comps, b = list(els), len(els[0]) if els else 0
+        else:
+            comps, b = (vectorize.stack_elements(els) if vec.ok else None), len(els)
+        if comps is not None and vec.ok:
+            g = vec.execute(comps, fn.captured, b)
+            try:
+                next(g)
+                return ("run", g, els)
+            except StopIteration as e:
+                return ("done", e.value)
+            except Exception:
+                pass
+        try:
+            return ("done", compute_elements(els))
+        except Exception as e:
+            return ("err", e)
+
+    def compute_elements(els):
+        if isinstance(els, tuple):
+            comps = list(els)
+            els = [tuple(c[i, ...] for c in comps) for i in range(len(comps[0]))]
+        return _stack([tuple(fn(el)) for el in els])
+
+    def finish(state):
+        if state[0] == "done":
+            return state[1]
+        if state[0] == "err":
+            raise state[1]
+        _, g, els = state
+        try:
+            while True:
+                next(g)
+        except StopIteration as e:
+            return e.value
+        except Exception:
+            pass
+        return compute_elements(els)
+
+    def pipelined():
+        """The batches in order, each started (parsed, its images handed to a native decode
+        thread) while the previous one is being consumed: no Python thread, so no GIL
+        handoffs, and the decode still overlaps the consumer's work."""
+        it = chunks()
+        inflight = None
+        while True:
+            try:
+                els = next(it)
+            except StopIteration:
+                break
+            except Exception as e:
+                if inflight is not None:
+                    yield finish(inflight)
+                raise e
+            nxt = start(els)
+            if inflight is not None:
+                yield finish(inflight)
+            inflight = nxt
+        if inflight is not None:
+            yield finish(inflight)
+
     # NOTE: a consumer that already runs on its own thread (prefetch) computes the batches
     # itself: one thread hop per batch instead of two (each costs a GIL handoff).
     gen.inline = inline
+    # NOTE: when the function's heavy work can run on native threads (C PNG decode), prefetch
+    # runs the batches one ahead on the consumer's thread instead (see prefetch_gen).
+    gen.pipelined = pipelined
+    gen.has_async = lambda: fn.vectorized().has_async()
     return gen
 
 
@@ -529,6 +605,13 @@ def prefetch_gen(inp, buffer_size, state):
     size = max(1, int(buffer_size)) if buffer_size >= 0 else 2
 
     def gen():
+        piped = inp.iterate_pipelined()
+        if piped is not None:
+            # NOTE: map(decode_png...)+batch: the batch after the one being consumed is
+            # already parsed and decoding on a native thread; a Python prefetch thread would
+            # add GIL handoffs and buy nothing more.
+            yield from piped
+            return
         q = queue_lib.Queue(size)
         stop = threading.Event()
         if state is not None:

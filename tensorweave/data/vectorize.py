@@ -94,8 +94,27 @@ def _decode_png(step, vals, flags, b):
     return out
 
 
+def _decode_png_start(step, vals, flags, b):
+    """_decode_png with the C decode on a thread of its own: a function giving the result
+    (None where _decode_png gives None), or None when the C decoder is not used."""
+    from tensorweave.ops import image_io_ops
+
+    op = step.op
+    contents = vals[0]
+    if len(vals) != 1 or np.ndim(contents) != 1 or _static_rank(op.inputs[0]) != 0:
+        return None
+    dt = op.get_attr("dtype").base_dtype
+    if dt not in (dtypes_lib.uint8, dtypes_lib.uint16):
+        return None
+    return image_io_ops.decode_batch_start(
+        contents, int(op.get_attr("channels") or 0), dt.np_dtype,
+        "PNG" if op.type == "DecodePng" else "image")
+
+
 _RULES = {"Reshape": _reshape, "ParseExampleV2": _parse_example, "OneHot": _one_hot,
           "DecodePng": _decode_png, "DecodeImage": _decode_png}
+# Ops whose batch rule can run on a native thread while the caller goes on (pipelined runs).
+_ASYNC_RULES = {"DecodePng": _decode_png_start, "DecodeImage": _decode_png_start}
 
 
 def _rule(op_type):
@@ -130,7 +149,37 @@ class VectorizedFunction:
         self.ok = not any(st.op._opdef is not None and st.op._opdef.stateful
                           for st in plan.steps)
 
+    def has_async(self):
+        """Whether a pipelined run can hand work to a native thread (see `execute`)."""
+        if not self.ok:
+            return False
+        from tensorweave import native
+
+        if native.load("_image") is None:
+            return False
+        for st in self.plan.steps:
+            if st.op.type in _ASYNC_RULES and len(st.ins) == len(st.op.inputs):
+                try:
+                    dt = st.op.get_attr("dtype").base_dtype
+                except Exception:
+                    continue
+                if dt in (dtypes_lib.uint8, dtypes_lib.uint16):
+                    return True
+        return False
+
     def __call__(self, batched_args, captured, b):
+        g = self.execute(batched_args, captured, b, pipelined=False)
+        try:
+            while True:
+                next(g)
+        except StopIteration as e:
+            return e.value
+
+    def execute(self, batched_args, captured, b, pipelined=True):
+        """A generator running the plan on the batch; returns (StopIteration.value) the
+        outputs. With `pipelined`, a step with an async rule starts its work on a native
+        thread and the generator yields once there: the caller does other work, then resumes
+        it to wait for the result and run the remaining steps."""
         env = {"None": (None, False)}
         for i, a in enumerate(batched_args):
             env["F[%d]" % i] = (a, True)
@@ -150,6 +199,12 @@ class VectorizedFunction:
                 if len(st.ins) != len(st.op.inputs):
                     rule = None
                 r = None
+                start = _ASYNC_RULES.get(st.op.type) if pipelined and rule is not None else None
+                finish = start(st, vals, flags, b) if start is not None else None
+                if finish is not None:
+                    yield
+                    r = finish()
+                    rule = None
                 if rule is not None and not (st.op._opdef is not None and
                                              st.op._opdef.stateful):
                     try:

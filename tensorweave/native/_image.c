@@ -1,4 +1,4 @@
-/* tw-libraries: z */
+/* tw-libraries: z pthread */
 /* PNG decoding for DecodePng / DecodeImage (tensorweave/ops/image_io_ops.py).
  *
  * The decoder reproduces what the Pillow-based Python kernel returns (Pillow's image mode
@@ -11,13 +11,18 @@
  * Python result, and every error message is the Python kernel's.
  *
  * png_probe(data, channels) -> (height, width, channels) or None (fall back).
+ * png_decode_start(same arguments as png_decode_batch) -> job: the same decode on the
+ *     module's worker thread (the caller goes on with the GIL); job.wait() waits for it.
  * png_decode_batch(items, channels, out16, out, h, w, c, status) -> number decoded:
  *     decodes each bytes object of the sequence `items` into out[i] (uint8 or, with out16,
  *     native uint16; out has len(items)*h*w*c elements) with the GIL released for the whole
  *     batch; status[i] (int8) is 0 (decoded), 1 (fall back) or 2 (other shape).
  */
 #include "tw_native.h"
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <zlib.h>
 
 enum { ST_OK = 0, ST_FALLBACK = 1, ST_SHAPE = 2 };
@@ -419,86 +424,241 @@ static PyObject *png_probe(PyObject *self, PyObject *args) {
     return Py_BuildValue("(kki)", (unsigned long)p.h, (unsigned long)p.w, p.tc);
 }
 
-static PyObject *png_decode_batch(PyObject *self, PyObject *args) {
-    PyObject *items;
-    int channels, out16;
+/* A batch decode: the items' data pointers, taken with the GIL held, then decoded without it
+ * (on the calling thread, or on a thread of its own for png_decode_start). */
+typedef struct job_s {
+    PyObject_HEAD
+    PyObject *seq; /* keeps the items alive */
+    const uint8_t **ptrs;
+    Py_ssize_t *lens;
+    Py_ssize_t n, h, w, c, nok;
+    int channels, out16, has_out, started, joined;
+    volatile int done;
+    pid_t pid;
     Py_buffer out, status;
-    Py_ssize_t h, w, c;
-    if (!PyArg_ParseTuple(args, "Oipw*nnnw*", &items, &channels, &out16, &out, &h, &w, &c,
-                          &status))
-        return NULL;
-    PyObject *seq = NULL;
-    const uint8_t **ptrs = NULL;
-    Py_ssize_t *lens = NULL;
-    Py_ssize_t ok = -1;
-    seq = PySequence_Fast(items, "png_decode_batch: items must be a sequence");
-    if (seq == NULL) goto done;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    if (h <= 0 || w <= 0 || c < 1 || c > 4 || h > 0x7fffffff || w > 0x7fffffff) {
-        PyErr_SetString(PyExc_ValueError, "png_decode_batch: bad image shape");
-        goto done;
-    }
-    size_t esz = out16 ? 2 : 1;
-    if ((uint64_t)h * (uint64_t)w > MAX_PIXELS) {
-        PyErr_SetString(PyExc_ValueError, "png_decode_batch: image too large");
-        goto done;
-    }
-    size_t per = (size_t)h * (size_t)w * (size_t)c * esz;
-    if (!tw_check_contig(&out, "png_decode_batch out") ||
-        !tw_check_bytes(&out, (Py_ssize_t)(per * (size_t)n), "png_decode_batch out") ||
-        !tw_check_bytes(&status, n, "png_decode_batch status"))
-        goto done;
-    if (out16 && ((uintptr_t)out.buf % 2)) {
-        PyErr_SetString(PyExc_ValueError, "png_decode_batch: out must be 2-byte aligned");
-        goto done;
-    }
-    ptrs = malloc(sizeof(*ptrs) * (size_t)(n ? n : 1));
-    lens = malloc(sizeof(*lens) * (size_t)(n ? n : 1));
-    if (ptrs == NULL || lens == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    PyObject **it = PySequence_Fast_ITEMS(seq);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (PyBytes_Check(it[i])) {
-            ptrs[i] = (const uint8_t *)PyBytes_AS_STRING(it[i]);
-            lens[i] = PyBytes_GET_SIZE(it[i]);
-        } else {
-            ptrs[i] = NULL;
-            lens[i] = 0;
-        }
-    }
-    int8_t *st = (int8_t *)status.buf;
+    struct job_s *next;
+} job_t;
+
+static void job_run(job_t *j) {
+    size_t per = (size_t)j->h * (size_t)j->w * (size_t)j->c * (j->out16 ? 2 : 1);
+    int8_t *st = (int8_t *)j->status.buf;
     Py_ssize_t nok = 0;
-    Py_BEGIN_ALLOW_THREADS
     scratch_t sc;
     memset(&sc, 0, sizeof(sc));
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < j->n; i++) {
         png_t p;
         int r;
-        if (ptrs[i] == NULL) {
+        if (j->ptrs[i] == NULL) {
             r = ST_FALLBACK;
         } else {
-            r = png_header(ptrs[i], (size_t)lens[i], channels, &p);
-            if (r == ST_OK && (p.h != (uint32_t)h || p.w != (uint32_t)w || p.tc != c))
+            r = png_header(j->ptrs[i], (size_t)j->lens[i], j->channels, &p);
+            if (r == ST_OK && (p.h != (uint32_t)j->h || p.w != (uint32_t)j->w || p.tc != j->c))
                 r = ST_SHAPE;
-            if (r == ST_OK) r = png_decode(&p, &sc, (uint8_t *)out.buf + per * (size_t)i, out16);
+            if (r == ST_OK)
+                r = png_decode(&p, &sc, (uint8_t *)j->out.buf + per * (size_t)i, j->out16);
         }
         st[i] = (int8_t)r;
         if (r == ST_OK) nok++;
     }
     if (sc.zinit) inflateEnd(&sc.zs);
     free(sc.buf);
+    j->nok = nok;
+}
+
+/* One worker thread, started on first use, runs queued jobs in order (creating a thread per
+ * batch costs more than decoding it on a VM). A job is freed only after it is done (dealloc
+ * waits), so the worker never touches freed memory. */
+static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
+static job_t *q_head, *q_tail;
+static pid_t worker_pid;
+
+static void *worker_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&q_mu);
+    for (;;) {
+        while (q_head == NULL) pthread_cond_wait(&q_cv, &q_mu);
+        job_t *j = q_head;
+        q_head = j->next;
+        if (q_head == NULL) q_tail = NULL;
+        pthread_mutex_unlock(&q_mu);
+        job_run(j);
+        pthread_mutex_lock(&q_mu);
+        j->done = 1;
+        pthread_cond_broadcast(&done_cv);
+    }
+    return NULL;
+}
+
+/* Called with the GIL held. 0 when no worker thread can be had. */
+static int ensure_worker(void) {
+    if (worker_pid == getpid()) return 1;
+    /* first use, or a child after fork(): the parent's worker does not exist here */
+    pthread_mutex_init(&q_mu, NULL);
+    pthread_cond_init(&q_cv, NULL);
+    pthread_cond_init(&done_cv, NULL);
+    q_head = q_tail = NULL;
+    pthread_t t;
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) return 0;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int r = pthread_create(&t, &attr, worker_main, NULL);
+    pthread_attr_destroy(&attr);
+    if (r != 0) return 0;
+    worker_pid = getpid();
+    return 1;
+}
+
+static void job_join(job_t *j) {
+    if (j->started && !j->joined) {
+        if (j->pid != getpid()) {
+            /* queued before a fork(): this process has no worker with it */
+            if (!j->done) job_run(j);
+        } else {
+            Py_BEGIN_ALLOW_THREADS
+            pthread_mutex_lock(&q_mu);
+            while (!j->done) pthread_cond_wait(&done_cv, &q_mu);
+            pthread_mutex_unlock(&q_mu);
+            Py_END_ALLOW_THREADS
+        }
+        j->joined = 1;
+    }
+}
+
+static void job_dealloc(job_t *j) {
+    job_join(j);
+    free(j->ptrs);
+    free(j->lens);
+    if (j->has_out) {
+        PyBuffer_Release(&j->out);
+        PyBuffer_Release(&j->status);
+    }
+    Py_XDECREF(j->seq);
+    Py_TYPE(j)->tp_free((PyObject *)j);
+}
+
+static PyObject *job_wait(job_t *j, PyObject *noargs) {
+    job_join(j);
+    return PyLong_FromSsize_t(j->nok);
+}
+
+static PyMethodDef job_methods[] = {
+    {"wait", (PyCFunction)job_wait, METH_NOARGS,
+     "Waits for the decode to finish; returns the number of images decoded."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject job_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "tensorweave.native._image.PngJob",
+    .tp_basicsize = sizeof(job_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)job_dealloc,
+    .tp_methods = job_methods,
+    .tp_doc = "A batch PNG decode running on its own thread (png_decode_start).",
+};
+
+/* Parses and checks the arguments of png_decode_batch / png_decode_start into a new job. */
+static job_t *job_new(PyObject *args) {
+    PyObject *items;
+    int channels, out16;
+    Py_ssize_t h, w, c;
+    job_t *j = PyObject_New(job_t, &job_type);
+    if (j == NULL) return NULL;
+    j->seq = NULL;
+    j->ptrs = NULL;
+    j->lens = NULL;
+    j->has_out = j->started = j->joined = j->done = 0;
+    j->next = NULL;
+    j->pid = getpid();
+    j->nok = 0;
+    if (!PyArg_ParseTuple(args, "Oipw*nnnw*", &items, &channels, &out16, &j->out, &h, &w, &c,
+                          &j->status)) {
+        Py_DECREF(j);
+        return NULL;
+    }
+    j->has_out = 1;
+    j->channels = channels;
+    j->out16 = out16;
+    j->h = h;
+    j->w = w;
+    j->c = c;
+    j->seq = PySequence_Fast(items, "png_decode_batch: items must be a sequence");
+    if (j->seq == NULL) goto fail;
+    Py_ssize_t n = j->n = PySequence_Fast_GET_SIZE(j->seq);
+    if (h <= 0 || w <= 0 || c < 1 || c > 4 || h > 0x7fffffff || w > 0x7fffffff) {
+        PyErr_SetString(PyExc_ValueError, "png_decode_batch: bad image shape");
+        goto fail;
+    }
+    if ((uint64_t)h * (uint64_t)w > MAX_PIXELS) {
+        PyErr_SetString(PyExc_ValueError, "png_decode_batch: image too large");
+        goto fail;
+    }
+    size_t per = (size_t)h * (size_t)w * (size_t)c * (out16 ? 2 : 1);
+    if (!tw_check_contig(&j->out, "png_decode_batch out") ||
+        !tw_check_bytes(&j->out, (Py_ssize_t)(per * (size_t)n), "png_decode_batch out") ||
+        !tw_check_bytes(&j->status, n, "png_decode_batch status"))
+        goto fail;
+    if (out16 && ((uintptr_t)j->out.buf % 2)) {
+        PyErr_SetString(PyExc_ValueError, "png_decode_batch: out must be 2-byte aligned");
+        goto fail;
+    }
+    j->ptrs = malloc(sizeof(*j->ptrs) * (size_t)(n ? n : 1));
+    j->lens = malloc(sizeof(*j->lens) * (size_t)(n ? n : 1));
+    if (j->ptrs == NULL || j->lens == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    PyObject **it = PySequence_Fast_ITEMS(j->seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyBytes_Check(it[i])) {
+            j->ptrs[i] = (const uint8_t *)PyBytes_AS_STRING(it[i]);
+            j->lens[i] = PyBytes_GET_SIZE(it[i]);
+        } else {
+            j->ptrs[i] = NULL;
+            j->lens[i] = 0;
+        }
+    }
+    return j;
+fail:
+    Py_DECREF(j);
+    return NULL;
+}
+
+static PyObject *png_decode_batch(PyObject *self, PyObject *args) {
+    job_t *j = job_new(args);
+    if (j == NULL) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    job_run(j);
     Py_END_ALLOW_THREADS
-    ok = nok;
-done:
-    free(ptrs);
-    free(lens);
-    Py_XDECREF(seq);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&status);
-    if (ok < 0) return NULL;
-    return PyLong_FromSsize_t(ok);
+    PyObject *r = PyLong_FromSsize_t(j->nok);
+    Py_DECREF(j);
+    return r;
+}
+
+/* Same arguments as png_decode_batch; the decode runs on a new thread while the caller goes
+ * on. Returns a job whose wait() joins it (out and status are valid after wait()); the items,
+ * out and status stay referenced by the job until it is freed (which waits too). */
+static PyObject *png_decode_start(PyObject *self, PyObject *args) {
+    job_t *j = job_new(args);
+    if (j == NULL) return NULL;
+    if (!ensure_worker()) {
+        /* no thread to be had: decode here */
+        Py_BEGIN_ALLOW_THREADS
+        job_run(j);
+        Py_END_ALLOW_THREADS
+        j->done = 1;
+        return (PyObject *)j;
+    }
+    j->started = 1;
+    pthread_mutex_lock(&q_mu);
+    if (q_tail != NULL) q_tail->next = j;
+    else q_head = j;
+    q_tail = j;
+    pthread_cond_signal(&q_cv);
+    pthread_mutex_unlock(&q_mu);
+    return (PyObject *)j;
 }
 
 static PyMethodDef methods[] = {
@@ -506,9 +666,14 @@ static PyMethodDef methods[] = {
      "png_probe(data, channels) -> (height, width, channels) or None."},
     {"png_decode_batch", png_decode_batch, METH_VARARGS,
      "png_decode_batch(items, channels, out16, out, h, w, c, status) -> number decoded."},
+    {"png_decode_start", png_decode_start, METH_VARARGS,
+     "png_decode_start(items, channels, out16, out, h, w, c, status) -> job (job.wait())."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_image", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__image(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__image(void) {
+    if (PyType_Ready(&job_type) < 0) return NULL;
+    return PyModule_Create(&module);
+}

@@ -4,6 +4,7 @@ import struct
 
 import numpy as np
 
+from tensorweave import native
 from tensorweave.framework import dtypes as dtypes_lib
 from tensorweave.framework import errors, registry, tensor_shape
 from tensorweave.framework import graph as graph_lib
@@ -97,12 +98,10 @@ def _fast_png(data, channels):
 
 
 def _native():
-    from tensorweave import native
-
     return native.load("_image")
 
 
-def _native_png(items, channels, dtype):
+def _native_png(items, channels, dtype, start=False):
     """Decodes byte strings with the C PNG decoder (GIL released for the whole batch).
 
     Returns (array [n, h, w, c], status int8 [n]) with the shape of the first image, or None
@@ -110,6 +109,8 @@ def _native_png(items, channels, dtype):
     where the Python kernel must decode item i (a file the C decoder does not handle, or
     corrupt data: the Python kernel then raises its usual error), 2 where the image has
     another shape. A decoded image always equals what the Python kernel returns.
+    With `start`, the decode runs on a thread of its own: (out, status, job), valid after
+    job.wait().
     """
     m = _native()
     if m is None or not items or dtype not in (np.uint8, np.uint16):
@@ -123,18 +124,22 @@ def _native_png(items, channels, dtype):
     h, w, c = shape
     out = np.empty((len(items), h, w, c), dtype=dtype)
     status = np.empty(len(items), dtype=np.int8)
+    if start:
+        job = m.png_decode_start(items, int(channels), dtype == np.uint16, out, h, w, c, status)
+        return out, status, job
     m.png_decode_batch(items, int(channels), dtype == np.uint16, out, h, w, c, status)
     return out, status
 
 
-def decode_batch(contents, channels=0, dtype=np.uint8, what="PNG"):
-    """DecodePng over a 1-d array of strings: [n, h, w, c], or None where the images do not
-    all have one shape (the caller then decodes them one by one and reports that)."""
-    items = list(np.asarray(contents, dtype=object).reshape(-1))
-    got = _native_png(items, channels, dtype)
-    if got is None:
-        return None
-    out, status = got
+def _items(contents):
+    if isinstance(contents, np.ndarray) and contents.dtype == object and contents.ndim == 1:
+        return contents.tolist()
+    return list(np.asarray(contents, dtype=object).reshape(-1))
+
+
+def _finish_batch(items, out, status, channels, dtype, what):
+    if not status.any():
+        return out
     for i in np.flatnonzero(status):
         if status[i] == 2:
             return None
@@ -143,6 +148,33 @@ def decode_batch(contents, channels=0, dtype=np.uint8, what="PNG"):
             return None
         out[i] = img
     return out
+
+
+def decode_batch(contents, channels=0, dtype=np.uint8, what="PNG"):
+    """DecodePng over a 1-d array of strings: [n, h, w, c], or None where the images do not
+    all have one shape (the caller then decodes them one by one and reports that)."""
+    items = _items(contents)
+    got = _native_png(items, channels, dtype)
+    if got is None:
+        return None
+    return _finish_batch(items, got[0], got[1], channels, dtype, what)
+
+
+def decode_batch_start(contents, channels=0, dtype=np.uint8, what="PNG"):
+    """decode_batch with the C decode running on a thread of its own while the caller goes
+    on: returns a function giving decode_batch's result (it waits for the thread), or None
+    when the C decoder cannot take the batch (decode_batch would return None too)."""
+    items = _items(contents)
+    got = _native_png(items, channels, dtype, start=True)
+    if got is None:
+        return None
+    out, status, job = got
+
+    def finish():
+        job.wait()
+        return _finish_batch(items, out, status, channels, dtype, what)
+
+    return finish
 
 
 def _decode(contents, channels=0, dtype=np.uint8, what="image", native=True):

@@ -9,6 +9,7 @@ import collections
 
 import numpy as np
 
+from tensorweave import native
 from tensorweave.formats import example_pb2
 from tensorweave.framework import dtypes as dtypes_lib
 from tensorweave.framework import errors, registry, tensor_shape
@@ -125,39 +126,71 @@ def _parse_example_kernel(*args, **attrs):
 _NATIVE_KIND = {dtypes_lib.string: 0, dtypes_lib.float32: 1, dtypes_lib.int64: 2}
 
 
-def _parse_dense_native(records, keys, dtypes, shapes, defaults):
+def _native_cfg(keys, dtypes, shapes):
+    return (keys, dtypes, shapes, tuple(int(np.prod(sh)) if sh else 1 for sh in shapes),
+            bytes(_NATIVE_KIND[dt] for dt in dtypes), tuple(k.encode() for k in keys),
+            [None if dt == dtypes_lib.string else dt.np_dtype for dt in dtypes])
+
+
+def _parse_dense_native(records, keys, dtypes, shapes, defaults, cfg=None):
     """Dense features of serialized Examples with the C parser: a list of [B] + shape arrays,
     or None where the Python parser must run (C kernels not built, malformed data, type or
     size mismatches, a missing feature without default: the Python parser then raises)."""
-    from tensorweave import native
-
     m = native.load("_example")
     if m is None:
         return None
+    if cfg is None:
+        cfg = _native_cfg(keys, dtypes, shapes)
+    keys, dtypes, shapes, sizes, kinds, bkeys, np_dts = cfg
     b = len(records)
-    kinds = bytes(_NATIVE_KIND[dt] for dt in dtypes)
-    sizes = tuple(int(np.prod(s)) if s else 1 for s in shapes)
-    outs = tuple(None if dt == dtypes_lib.string else np.empty((b, n), dt.np_dtype)
-                 for dt, n in zip(dtypes, sizes))
+    outs = tuple(None if nd is None else np.empty((b, n), nd) for nd, n in zip(np_dts, sizes))
     missing = np.empty((b, len(keys)), np.uint8)
-    got = m.parse_dense(records, tuple(k.encode() for k in keys), kinds, sizes, outs, missing)
+    got = m.parse_dense(records, bkeys, kinds, sizes, outs, missing)
     if got is None:
         return None
     res = []
-    for j, (key, dt, shp, n, default) in enumerate(zip(keys, dtypes, shapes, sizes, defaults)):
-        if dt == dtypes_lib.string:
-            arr = np.empty((b, n), dtype=object)
-            arr.reshape(-1)[:] = got[j]
+    any_missing = missing.any()
+    for j, (nd, shp, n) in enumerate(zip(np_dts, shapes, sizes)):
+        if nd is None:
+            arr = np.empty(b * n, dtype=object)
+            arr[:] = got[j]
+            arr = arr.reshape(b, n)
         else:
             arr = outs[j]
-        miss = missing[:, j].view(bool)
-        if miss.any():
-            default = np.asarray(default)
-            if default.size == 0 or default.size not in (1, n):
-                return None
-            arr[miss] = default.reshape(-1)
+        if any_missing:
+            miss = missing[:, j].view(bool)
+            if miss.any():
+                default = np.asarray(defaults[j])
+                if default.size == 0 or default.size not in (1, n):
+                    return None
+                arr[miss] = default.reshape(-1)
         res.append(arr.reshape([b] + shp))
     return res
+
+
+_CFG_CACHE = {}
+
+
+def _native_config(dense_keys, dense_shapes, Tdense):
+    """The C parser's configuration for a ParseExampleV2's dense keys, shapes and types, or
+    None when it cannot take them. Cached per attribute objects (a plan passes the same ones
+    on every run), keeping them alive so their ids stay unique."""
+    ck = (id(dense_keys), id(dense_shapes), id(Tdense))
+    hit = _CFG_CACHE.get(ck)
+    if hit is not None and hit[0] is dense_keys and hit[1] is dense_shapes and \
+            hit[2] is Tdense:
+        return hit[3]
+    cfg = None
+    shapes = [_shape_list(sh) for sh in dense_shapes]
+    dts = [dtypes_lib.as_dtype(d) for d in Tdense]
+    if dts and all(d >= 0 for sh in shapes for d in sh) and all(d in _NATIVE_KIND for d in dts):
+        keys = [_decode(k) for k in np.asarray(dense_keys).reshape(-1)]
+        if len(keys) == len(dts):
+            cfg = _native_cfg(keys, dts, shapes)
+    if len(_CFG_CACHE) > 256:
+        _CFG_CACHE.clear()
+    _CFG_CACHE[ck] = (dense_keys, dense_shapes, Tdense, cfg)
+    return cfg
 
 
 def _parse_example_impl(serialized, names, sparse_keys, dense_keys, ragged_keys,
@@ -165,16 +198,14 @@ def _parse_example_impl(serialized, names, sparse_keys, dense_keys, ragged_keys,
                           Tdense=(), ragged_value_types=(), ragged_split_types=()):
     ser = np.asarray(serialized)
     scalar = ser.ndim == 0
-    records = [ser[()]] if scalar else list(ser.reshape(-1))
     if not num_sparse and ser.ndim <= 1 and Tdense:
-        shapes = [_shape_list(s) for s in dense_shapes]
-        dts = [dtypes_lib.as_dtype(d) for d in Tdense]
-        if all(d >= 0 for s in shapes for d in s) and all(d in _NATIVE_KIND for d in dts):
-            dense = _parse_dense_native(
-                records, [_decode(k) for k in np.asarray(dense_keys).reshape(-1)], dts, shapes,
-                dense_defaults)
+        cfg = _native_config(dense_keys, dense_shapes, Tdense)
+        if cfg is not None:
+            records = [ser[()]] if scalar else ser.tolist()
+            dense = _parse_dense_native(records, None, None, None, dense_defaults, cfg)
             if dense is not None:
                 return tuple(d[0, ...] for d in dense) if scalar else tuple(dense)
+    records = [ser[()]] if scalar else list(ser.reshape(-1))
     feats = [_parse_one(r) for r in records]
     skeys = [_decode(k) for k in np.asarray(sparse_keys).reshape(-1)]
     dkeys = [_decode(k) for k in np.asarray(dense_keys).reshape(-1)]
