@@ -318,3 +318,26 @@ def test_batch_argument_checks():
     out = np.zeros(8, np.uint8)
     assert m.png_decode_batch([item, "x"], 0, False, out, 2, 2, 1, st) == 1
     assert list(st) == [0, 1]
+
+
+def test_decode_start_runs_on_the_worker_thread():
+    rng = np.random.default_rng(5)
+    items = [make_png(_samples(rng, 6, 5, d, 0), d, 0, rng=rng) for d in (8, 4, 8, 1, 16)]
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    ref = iio.decode_batch(arr, 0, np.uint16)
+    jobs = [iio.decode_batch_start(arr, 0, np.uint16) for _ in range(5)]
+    for fin in jobs:
+        np.testing.assert_array_equal(fin(), ref)
+    # jobs dropped without waiting, waited twice, and errors through the Python kernel
+    for _ in range(20):
+        iio.decode_batch_start(arr, 0, np.uint8)
+    out = np.empty((2, 6, 5, 1), np.uint8)
+    st = np.empty(2, np.int8)
+    job = m.png_decode_start([items[0], b"junk"], 0, False, out, 6, 5, 1, st)
+    assert job.wait() == 1 and job.wait() == 1 and list(st) == [0, 1]
+    arr[2] = b"junk"
+    with pytest.raises(errors.InvalidArgumentError, match="Invalid PNG data"):
+        iio.decode_batch_start(arr, 0, np.uint8)()
+    with pytest.raises(ValueError):
+        m.png_decode_start([items[0]], 0, False, np.zeros(3, np.uint8), 6, 5, 1, st)
