@@ -57,19 +57,42 @@ def _reshape(step, vals, flags, b):
     return np.reshape(t, (b,) + tuple(int(d) for d in np.asarray(shape).reshape(-1)))
 
 
-def _parse_example(step, vals, flags, b):
-    op = step.op
-    if any(flags[1:]) or _static_rank(op.inputs[0]) != 0 or op.get_attr("num_sparse"):
-        raise _NoRule()
+_STATIC = {}
+
+
+def _static_check(op, check):
+    """check(op) (a bool from the op's static attrs and shapes), computed once per op."""
+    key = (id(op), check)
+    hit = _STATIC.get(key)
+    if hit is None or hit[0] is not op:
+        if len(_STATIC) > 4096:
+            _STATIC.clear()
+        hit = _STATIC[key] = (op, bool(check(op)))
+    return hit[1]
+
+
+def _parse_example_static(op):
+    if _static_rank(op.inputs[0]) != 0 or op.get_attr("num_sparse"):
+        return False
     for s in op.get_attr("dense_shapes") or []:
         dims = s.as_list() if hasattr(s, "as_list") else list(s)
         if dims is None or any(d is None or d == -1 for d in dims):
-            raise _NoRule()
+            return False
+    return True
+
+
+def _parse_example(step, vals, flags, b):
+    if any(flags[1:]) or not _static_check(step.op, _parse_example_static):
+        raise _NoRule()
     return step.fn(*vals)
 
 
+def _one_hot_static(op):
+    return op.get_attr("axis") in (-1, None)
+
+
 def _one_hot(step, vals, flags, b):
-    if any(flags[1:]) or step.op.get_attr("axis") not in (-1, None):
+    if any(flags[1:]) or not _static_check(step.op, _one_hot_static):
         raise _NoRule()
     return step.fn(*vals)
 
@@ -148,6 +171,33 @@ class VectorizedFunction:
         # op-major instead of element-major order; such functions are not vectorized.
         self.ok = not any(st.op._opdef is not None and st.op._opdef.stateful
                           for st in plan.steps)
+        self._cast_mul = self._find_cast_mul()
+
+    def _find_cast_mul(self):
+        """Indices i where step i is a Cast to float whose only consumer is a Mul at i + 1
+        (`tf.cast(image, tf.float32) * scale`): run as one np.multiply(x, c, dtype) pass."""
+        steps = self.plan.steps
+        uses = {}
+        for st in steps:
+            for s in st.ins:
+                uses[s] = uses.get(s, 0) + 1
+        for s in self.plan.fetch_slots:
+            uses[s] = uses.get(s, 0) + 1
+        found = set()
+        for i in range(len(steps) - 1):
+            a, m = steps[i], steps[i + 1]
+            if a.op.type != "Cast" or m.op.type != "Mul" or len(a.outs) != 1 or \
+                    len(a.ins) != 1 or len(m.ins) != 2 or len(m.outs) != 1:
+                continue
+            try:
+                dst = a.op.get_attr("DstT").base_dtype
+            except Exception:
+                continue
+            if dst not in (dtypes_lib.float32, dtypes_lib.float64) or a.op.get_attr("Truncate"):
+                continue
+            if uses.get(a.outs[0]) == 1 and a.outs[0] in m.ins:
+                found.add(i)
+        return found
 
     def has_async(self):
         """Whether a pipelined run can hand work to a native thread (see `execute`)."""
@@ -166,6 +216,20 @@ class VectorizedFunction:
                 if dt in (dtypes_lib.uint8, dtypes_lib.uint16):
                     return True
         return False
+
+    @staticmethod
+    def _fused_cast_mul(cast, mul, x, env):
+        other = [s for s in mul.ins if s != cast.outs[0]]
+        if len(other) != 1:
+            return None
+        c, batched = env[other[0]]
+        dst = cast.op.get_attr("DstT").base_dtype.np_dtype
+        x = np.asarray(x)
+        if batched or not isinstance(c, np.ndarray) or c.ndim != 0 or c.dtype != dst or \
+                x.dtype.kind not in "uif" or _static_rank(mul.op.outputs[0]) != x.ndim - 1:
+            return None
+        # NOTE: the same values as x.astype(dst) * c (the ufunc casts its inputs to dst).
+        return np.multiply(x, c, dtype=dst)
 
     def __call__(self, batched_args, captured, b):
         g = self.execute(batched_args, captured, b, pipelined=False)
@@ -187,10 +251,20 @@ class VectorizedFunction:
             env["F[%d]" % (self.n_args + j)] = (c, False)
         for i, c in enumerate(getattr(self.plan, "consts", ())):
             env["c%d" % i] = (c, False)
-        for st in self.plan.steps:
+        steps = self.plan.steps
+        skip = -1
+        for i, st in enumerate(steps):
+            if i == skip:
+                continue
             pairs = [env[s] for s in st.ins]
             vals = [p[0] for p in pairs]
             flags = [p[1] for p in pairs]
+            if i in self._cast_mul and flags[0]:
+                r = self._fused_cast_mul(st, steps[i + 1], vals[0], env)
+                if r is not None:
+                    env[steps[i + 1].outs[0]] = (r, True)
+                    skip = i + 1
+                    continue
             if not any(flags):
                 r = st.fn(*vals)
                 batched = False
