@@ -172,6 +172,7 @@ class VectorizedFunction:
         self.ok = not any(st.op._opdef is not None and st.op._opdef.stateful
                           for st in plan.steps)
         self._cast_mul = self._find_cast_mul()
+        self._progs = {}
 
     def _find_cast_mul(self):
         """Indices i where step i is a Cast to float whose only consumer is a Mul at i + 1
@@ -218,14 +219,10 @@ class VectorizedFunction:
         return False
 
     @staticmethod
-    def _fused_cast_mul(cast, mul, x, env):
-        other = [s for s in mul.ins if s != cast.outs[0]]
-        if len(other) != 1:
-            return None
-        c, batched = env[other[0]]
+    def _fused_cast_mul(cast, mul, x, c):
         dst = cast.op.get_attr("DstT").base_dtype.np_dtype
         x = np.asarray(x)
-        if batched or not isinstance(c, np.ndarray) or c.ndim != 0 or c.dtype != dst or \
+        if not isinstance(c, np.ndarray) or c.ndim != 0 or c.dtype != dst or \
                 x.dtype.kind not in "uif" or _static_rank(mul.op.outputs[0]) != x.ndim - 1:
             return None
         # NOTE: the same values as x.astype(dst) * c (the ufunc casts its inputs to dst).
@@ -239,71 +236,102 @@ class VectorizedFunction:
         except StopIteration as e:
             return e.value
 
+    def _program(self, n_in):
+        """The plan as slot-indexed steps (built once per argument count)."""
+        prog = self._progs.get(n_in)
+        if prog is not None:
+            return prog
+        names = {"None": 0}
+
+        def slot(name):
+            if name not in names:
+                names[name] = len(names)
+            return names[name]
+
+        args = [slot("F[%d]" % i) for i in range(n_in)]
+        consts = [(slot("c%d" % i), c) for i, c in enumerate(getattr(self.plan, "consts", ()))]
+        steps = []
+        for i, st in enumerate(self.plan.steps):
+            rule = _rule(st.op.type)
+            if len(st.ins) != len(st.op.inputs):
+                rule = None
+            stateful = st.op._opdef is not None and st.op._opdef.stateful
+            steps.append((st, tuple(slot(x) for x in st.ins), tuple(slot(x) for x in st.outs),
+                          None if stateful else rule,
+                          _ASYNC_RULES.get(st.op.type) if rule is not None else None,
+                          i in self._cast_mul))
+        fetch = [(slot(x), t.dtype.base_dtype) for x, t in
+                 zip(self.plan.fetch_slots, self.plan.fetches)]
+        vals0 = [None] * len(names)
+        for k, c in consts:
+            vals0[k] = c
+        prog = self._progs[n_in] = (args, vals0, steps, fetch, len(names))
+        return prog
+
     def execute(self, batched_args, captured, b, pipelined=True):
         """A generator running the plan on the batch; returns (StopIteration.value) the
         outputs. With `pipelined`, a step with an async rule starts its work on a native
         thread and the generator yields once there: the caller does other work, then resumes
         it to wait for the result and run the remaining steps."""
-        env = {"None": (None, False)}
-        for i, a in enumerate(batched_args):
-            env["F[%d]" % i] = (a, True)
-        for j, c in enumerate(captured):
-            env["F[%d]" % (self.n_args + j)] = (c, False)
-        for i, c in enumerate(getattr(self.plan, "consts", ())):
-            env["c%d" % i] = (c, False)
-        steps = self.plan.steps
+        n_b = len(batched_args)
+        args, vals0, steps, fetch, n = self._program(n_b + len(captured))
+        V = list(vals0)
+        B = [False] * n
+        for k, a in zip(args, batched_args):
+            V[k] = a
+            B[k] = True
+        for k, c in zip(args[n_b:], captured):
+            V[k] = c
         skip = -1
-        for i, st in enumerate(steps):
+        for i, (st, ins, outs, rule, start, cast_mul) in enumerate(steps):
             if i == skip:
                 continue
-            pairs = [env[s] for s in st.ins]
-            vals = [p[0] for p in pairs]
-            flags = [p[1] for p in pairs]
-            if i in self._cast_mul and flags[0]:
-                r = self._fused_cast_mul(st, steps[i + 1], vals[0], env)
+            vals = [V[k] for k in ins]
+            flags = [B[k] for k in ins]
+            if cast_mul and flags[0]:
+                m_ins, m_outs = steps[i + 1][1], steps[i + 1][2]
+                other = [k for k in m_ins if k != outs[0]]
+                r = None
+                if len(other) == 1 and not B[other[0]]:
+                    r = self._fused_cast_mul(st, steps[i + 1][0], vals[0], V[other[0]])
                 if r is not None:
-                    env[steps[i + 1].outs[0]] = (r, True)
+                    V[m_outs[0]] = r
+                    B[m_outs[0]] = True
                     skip = i + 1
                     continue
             if not any(flags):
                 r = st.fn(*vals)
                 batched = False
             else:
-                rule = _rule(st.op.type)
-                if len(st.ins) != len(st.op.inputs):
-                    rule = None
                 r = None
-                start = _ASYNC_RULES.get(st.op.type) if pipelined and rule is not None else None
-                finish = start(st, vals, flags, b) if start is not None else None
+                finish = start(st, vals, flags, b) if pipelined and start is not None else None
                 if finish is not None:
                     yield
                     r = finish()
-                    rule = None
-                if rule is not None and not (st.op._opdef is not None and
-                                             st.op._opdef.stateful):
+                elif rule is not None:
                     try:
                         r = rule(st, vals, flags, b)
                     except _NoRule:
                         r = None
-                if r is None and st.outs:
+                if r is None and outs:
                     r = _loop(st, vals, flags, b)
                 elif r is None:
                     _loop(st, vals, flags, b)
                 batched = True
-            if len(st.outs) == 1:
-                env[st.outs[0]] = (r, batched)
-            elif st.outs:
-                for name, v in zip(st.outs, r):
-                    if name != "_":
-                        env[name] = (v, batched)
+            if len(outs) == 1:
+                V[outs[0]] = r
+                B[outs[0]] = batched
+            elif outs:
+                for k, v in zip(outs, r):
+                    V[k] = v
+                    B[k] = batched
         out = []
-        for s, t in zip(self.plan.fetch_slots, self.plan.fetches):
-            v, f = env[s]
-            if not f:
+        for k, want in fetch:
+            v = V[k]
+            if not B[k]:
                 v = np.broadcast_to(np.asarray(v), (b,) + np.shape(v)).copy()
             else:
                 v = np.asarray(v)
-                want = t.dtype.base_dtype
                 if want != dtypes_lib.string and v.dtype != want.np_dtype:
                     v = v.astype(want.np_dtype)
             out.append(v)
