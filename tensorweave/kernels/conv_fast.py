@@ -343,9 +343,9 @@ def _inv_tasks(m, src, dst, items, ntot, ph, pw, rows, cols, c, strides):
                               *strides) for b0, b1 in _split(items, _TASKS)]
 
 
-def _mix_tasks(m, a, b, cout, f, mm, k, nn, sa, sb, sc, conj_out=False):
-    return [functools.partial(m.cgemm, a, b, cout, f0, f1, mm, k, nn, *sa, *sb, *sc, conj_out)
-            for f0, f1 in _split(f, _TASKS)]
+def _mix_tasks(m, a, b, cout, f, mm, k, nn, sa, sb, sc, conj_out=False, b_plain_conj=False):
+    return [functools.partial(m.cgemm, a, b, cout, f0, f1, mm, k, nn, *sa, *sb, *sc, conj_out,
+                              b_plain_conj) for f0, f1 in _split(f, _TASKS)]
 
 
 def _csizes(in_sp, k, pads):
@@ -372,34 +372,54 @@ def _mix_wf_tasks(m, a, t1, cout, f, mm, k, nn, sa, sc, ph, pw, kh, conj):
                               conj) for f0, f1 in _split(f, _TASKS)]
 
 
-# The input and filter gradients of one convolution both transform the same out_backprop.
-# Whichever runs first keeps that spectrum (LEFT planes) with a copy of the bytes it came
-# from; the other reuses it when its out_backprop holds the same bytes (checked in full, so
-# reuse never depends on object identity or on the executor's buffer reuse).
-_DY_LOCK = threading.Lock()
-_DY_CACHE = []
+# One training step transforms each map twice: the forward and the filter gradient both
+# transform the convolution's input, the input and filter gradients both transform
+# out_backprop.  The left-operand spectrum of a map is kept with a copy of the bytes it came
+# from, and reused only when a later call's map holds exactly the same bytes (checked in
+# full), so reuse never depends on object identity or on an executor reusing buffers.
+_SPEC_LOCK = threading.Lock()
+_SPEC_CACHE = {}  # key -> (copy of the map, spectrum); insertion order = age
+_SPEC_MAX_BYTES = 64 << 20
 
 
-def _dy_spectrum(m, dy, ph, pw, runner, extra_tasks=()):
-    """LEFT-plane spectrum (F, 3, N, O) of out_backprop dy (N, OH, OW, O), maybe cached.
+def clear_cache():
+    """Drops the kept spectra."""
+    with _SPEC_LOCK:
+        _SPEC_CACHE.clear()
 
-    Runs `extra_tasks` in the same phase as the transform (or alone when it is reused).
-    """
-    n, oh, ow, o = dy.shape
-    f = ph * (pw // 2 + 1)
-    key = (dy.shape, ph, pw)
-    with _DY_LOCK:
-        ent = _DY_CACHE[0] if _DY_CACHE else None
-    if ent is not None and ent[0] == key and m.same(ent[1], dy):
-        if extra_tasks:
-            _phase(runner, list(extra_tasks))
-        return ent[2]
-    spec = np.empty((f, 3, n, o), dtype=np.float32)
-    _phase(runner, _dft_tasks(m, dy, spec, n, n, oh, ow, o, _nhwc_strides(oh, ow, o), ph, pw,
-                              (0, 0), _LEFT) + list(extra_tasks))
-    with _DY_LOCK:
-        _DY_CACHE[:] = [(key, np.array(dy), spec)]
-    return spec
+
+def _left_spectra(m, runner, maps, extra=()):
+    """Left-operand (re, im, re+im) spectra (F, 3, N, C) of `maps`, a list of
+    (src (N, H, W, C) contiguous float32, ph, pw, (off_h, off_w)); reused when kept, the
+    others computed in one phase together with the tasks `extra`."""
+    out, tasks, new = [], list(extra), []
+    for src, ph, pw, off in maps:
+        n, h, w, c = src.shape
+        key = (src.shape, ph, pw, tuple(off))
+        with _SPEC_LOCK:
+            ent = _SPEC_CACHE.get(key)
+        if ent is not None and m.same(ent[0], src):
+            out.append(ent[1])
+            continue
+        spec = np.empty((ph * (pw // 2 + 1), 3, n, c), dtype=np.float32)
+        tasks += _dft_tasks(m, src, spec, n, n, h, w, c, _nhwc_strides(h, w, c), ph, pw, off,
+                            _LEFT)
+        new.append((key, src, spec))
+        out.append(spec)
+    if tasks:
+        _phase(runner, tasks)
+    for key, src, spec in new:
+        if spec.nbytes + src.nbytes > _SPEC_MAX_BYTES // 2:
+            continue
+        copy = np.array(src)
+        with _SPEC_LOCK:
+            _SPEC_CACHE.pop(key, None)
+            _SPEC_CACHE[key] = (copy, spec)
+            total = sum(a.nbytes + b.nbytes for a, b in _SPEC_CACHE.values())
+            while total > _SPEC_MAX_BYTES:
+                a, b = _SPEC_CACHE.pop(next(iter(_SPEC_CACHE)))
+                total -= a.nbytes + b.nbytes
+    return out
 
 
 def _nhwc_strides(h, w, c):
@@ -425,10 +445,9 @@ def native_fwd(x, w, pads, runner=None):
     if n == 0:
         return res
     q = pw // 2 + 1
-    xf, t1, yf = _buf("a", (f, 3, n, c)), _buf("b", (q, kh, 2, c, o)), _buf("c", (f, 2, n, o))
-    _phase(runner, _dft_tasks(m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw,
-                              (pads[0][0], pads[1][0]), _LEFT)
-           + _rows_tasks(m, w, t1, kh, kw, c, o, pw))
+    t1, yf = _buf("b", (q, kh, 2, c, o)), _buf("c", (f, 2, n, o))
+    xf, = _left_spectra(m, runner, [(x, ph, pw, (pads[0][0], pads[1][0]))],
+                        _rows_tasks(m, w, t1, kh, kw, c, o, pw))
     # correlation: Y = X conj(W), the filter's spectrum made one frequency at a time
     _phase(runner, _mix_wf_tasks(m, xf, t1, yf, f, n, c, o, (3 * n * c, n * c, c, 1),
                                  (2 * n * o, n * o, o), ph, pw, kh, True))
@@ -453,7 +472,8 @@ def native_bwd_input(x_shape, w, dy, pads, runner=None):
     wsw = np.ascontiguousarray(w.transpose(0, 1, 3, 2))  # (KH, KW, O, C)
     q = pw // 2 + 1
     t1, zf = _buf("b", (q, kh, 2, o, c)), _buf("c", (f, 2, n, c))
-    df = _dy_spectrum(m, dy, ph, pw, runner, _rows_tasks(m, wsw, t1, kh, kw, o, c, pw))
+    df, = _left_spectra(m, runner, [(dy, ph, pw, (0, 0))],
+                        _rows_tasks(m, wsw, t1, kh, kw, o, c, pw))
     # convolution: DX = DY W
     _phase(runner, _mix_wf_tasks(m, df, t1, zf, f, n, o, c, (3 * n * o, n * o, o, 1),
                                  (2 * n * c, n * c, c), ph, pw, kh, False))
@@ -475,15 +495,14 @@ def native_bwd_filter(x, dy, k, pads, runner=None):
     f = ph * (pw // 2 + 1)
     if n == 0:
         return np.zeros((kh, kw, c, o), dtype=np.float32)
-    xf, gf = _buf("a", (f, 3, n, c)), _buf("c", (f, 2, o, c))
-    df = _dy_spectrum(m, dy, ph, pw, runner, _dft_tasks(
-        m, x, xf, n, n, h, wd, c, _nhwc_strides(h, wd, c), ph, pw, (pads[0][0], pads[1][0]),
-        _RIGHT_CONJ))
+    gf = _buf("c", (f, 2, o, c))
+    xf, df = _left_spectra(m, runner, [(x, ph, pw, (pads[0][0], pads[1][0])),
+                                       (dy, ph, pw, (0, 0))])
     # G_f (C x O) = sum_n X_f[n, c] conj(D_f[n, o]), computed as its conjugate transpose
-    # G_f^H (O x C) = D_f^T conj(X_f) (dy's spectrum is the left operand, as in the input
-    # gradient, so the two can share it) and stored conjugated: G_f^T.
+    # G_f^H (O x C) = D_f^T conj(X_f) and stored conjugated: G_f^T.  Both spectra are in
+    # their plain (left-operand) planes, the ones the forward and input gradient make.
     _phase(runner, _mix_tasks(m, df, xf, gf, f, o, n, c, (3 * n * o, n * o, 1, o),
-                              (3 * n * c, n * c, c), (2 * o * c, o * c, c), True))
+                              (3 * n * c, n * c, c), (2 * o * c, o * c, c), True, True))
     res = np.empty((kh, kw, o, c), dtype=np.float32)
     _phase(runner, _inv_tasks(m, gf, res, o, o, ph, pw, (0, kh), (0, kw), c,
                               _filter_strides(kh, kw, o, c)))

@@ -484,7 +484,7 @@ done:
 /* R rows x 32 columns (two vectors, masked) of C = A @ B with 3 real products (Gauss):
  * A planes (re, im, re+im), B planes (re, im-re, re+im) [conjugated B: (re, -im-re, re-im)];
  * t1 = A3 B1, t2 = A1 B2, t3 = A2 B3; C = (t1 - t3) + i (t1 + t2). */
-ALWAYS_INLINE void cg_tile(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai,
+ALWAYS_INLINE void cg_tile(int R, int BL, const float *a, Py_ssize_t sap, Py_ssize_t sai,
                            Py_ssize_t sak, const float *b, Py_ssize_t sbp, Py_ssize_t ldb,
                            float *c, Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K, vmask m0,
                            vmask m1) {
@@ -496,22 +496,32 @@ ALWAYS_INLINE void cg_tile(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai
         t1[r][0] = t1[r][1] = t2[r][0] = t2[r][1] = t3[r][0] = t3[r][1] = v_zero();
     for (Py_ssize_t k = 0; k < K; k++) {
         const float *bk = b + k * ldb;
-        /* one B plane at a time keeps 24 accumulators + 2 B vectors + 1 broadcast live */
-        vf b0 = v_load(bk, m0), b1 = v_load(bk + 16, m1);
+        /* one B plane at a time keeps 24 accumulators + a few B vectors + 1 broadcast live */
+        vf l0 = v_load(bk, m0), l1 = v_load(bk + 16, m1);
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
             const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
             vf x = v_set1(ap2[off]);
-            t1[r][0] = v_fma(x, b0, t1[r][0]); t1[r][1] = v_fma(x, b1, t1[r][1]);
+            t1[r][0] = v_fma(x, l0, t1[r][0]); t1[r][1] = v_fma(x, l1, t1[r][1]);
         }
-        b0 = v_load(bk + sbp, m0); b1 = v_load(bk + sbp + 16, m1);
+        /* BL: B given as the plain planes (re, im, re+im) of a conjugated operand, so
+         * B2 = -(re+im) (subtracted) and B3 = re - im (formed here) */
+        vf b0 = v_load(bk + (BL ? 2 : 1) * sbp, m0), b1 = v_load(bk + (BL ? 2 : 1) * sbp + 16, m1);
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
             const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
             vf x = v_set1(ap0[off]);
-            t2[r][0] = v_fma(x, b0, t2[r][0]); t2[r][1] = v_fma(x, b1, t2[r][1]);
+            if (BL) {
+                t2[r][0] = v_fnma(x, b0, t2[r][0]); t2[r][1] = v_fnma(x, b1, t2[r][1]);
+            } else {
+                t2[r][0] = v_fma(x, b0, t2[r][0]); t2[r][1] = v_fma(x, b1, t2[r][1]);
+            }
         }
-        b0 = v_load(bk + 2 * sbp, m0); b1 = v_load(bk + 2 * sbp + 16, m1);
+        if (BL) {
+            b0 = v_sub(l0, v_load(bk + sbp, m0)); b1 = v_sub(l1, v_load(bk + sbp + 16, m1));
+        } else {
+            b0 = v_load(bk + 2 * sbp, m0); b1 = v_load(bk + 2 * sbp + 16, m1);
+        }
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
             const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
@@ -530,43 +540,48 @@ ALWAYS_INLINE void cg_tile(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai
     }
 }
 
-static void cg_tile_any(int R, const float *a, Py_ssize_t sap, Py_ssize_t sai, Py_ssize_t sak,
-                        const float *b, Py_ssize_t sbp, Py_ssize_t ldb, float *c,
+static void cg_tile_any(int R, int bl, const float *a, Py_ssize_t sap, Py_ssize_t sai,
+                        Py_ssize_t sak, const float *b, Py_ssize_t sbp, Py_ssize_t ldb, float *c,
                         Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K, vmask m0, vmask m1) {
+#define CG_CASE(r) case r: \
+    if (bl) cg_tile(r, 1, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+    else cg_tile(r, 0, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+    break;
     switch (R) {
-#define CG_CASE(r) case r: cg_tile(r, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
     CG_CASE(4) CG_CASE(3) CG_CASE(2)
-    default: cg_tile(1, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); break;
-#undef CG_CASE
+    default: CG_CASE(1)
     }
+#undef CG_CASE
 }
 
 /* One frequency: C (M x N) = A (M x K) @ B (K x N), tiles of 4 rows x 32 columns. */
 static void mix_one(const float *af, Py_ssize_t sa_p, Py_ssize_t sa_i, Py_ssize_t sa_k,
                     const float *bf, Py_ssize_t sb_p, Py_ssize_t ldb, float *cf,
-                    Py_ssize_t sc_p, Py_ssize_t ldc, Py_ssize_t M, Py_ssize_t K, Py_ssize_t N) {
+                    Py_ssize_t sc_p, Py_ssize_t ldc, Py_ssize_t M, Py_ssize_t K, Py_ssize_t N,
+                    int bl) {
     for (Py_ssize_t j = 0; j < N; j += 32) {
         vmask m0 = v_mask(N - j), m1 = v_mask(N - j - 16);
         for (Py_ssize_t i = 0; i < M; i += 4) {
             int R = (int)(M - i < 4 ? M - i : 4);
-            cg_tile_any(R, af + i * sa_i, sa_p, sa_i, sa_k, bf + j, sb_p, ldb, cf + i * ldc + j,
-                        sc_p, ldc, K, m0, m1);
+            cg_tile_any(R, bl, af + i * sa_i, sa_p, sa_i, sa_k, bf + j, sb_p, ldb,
+                        cf + i * ldc + j, sc_p, ldc, K, m0, m1);
         }
     }
 }
 
 /* For f in [f0, f1): C_f (M x N) = A_f (M x K) @ B_f (K x N), complex, 3 real products
- * (conj(C_f) with the optional last argument true).
+ * Optional: conjc (store conj(C_f)); bl (B given as the plain planes (re, im, re+im) of an
+ * operand that enters conjugated, i.e. A @ conj(X) from X's left-operand planes).
  * A_f plane p at a + f*sa_f + p*sa_p + i*sa_i + k*sa_k (3 planes: re, im, re+im);
  * B_f plane p at b + f*sb_f + p*sb_p + k*ldb + j (3 planes, see cg_tile);
  * C_f re at c + f*sc_f + i*ldc + j, im at + sc_p. */
 static PyObject *cgemm(PyObject *self, PyObject *args) {
     Py_buffer A = {0}, B = {0}, Cb = {0};
     Py_ssize_t f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sb_f, sb_p, ldb, sc_f, sc_p, ldc;
-    int conjc = 0;
-    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnn|p", &A, &B, &Cb, &f0, &f1, &M, &K, &N,
+    int conjc = 0, bl = 0;
+    if (!PyArg_ParseTuple(args, "y*y*w*nnnnnnnnnnnnnnn|pp", &A, &B, &Cb, &f0, &f1, &M, &K, &N,
                           &sa_f, &sa_p, &sa_i, &sa_k, &sb_f, &sb_p, &ldb, &sc_f, &sc_p, &ldc,
-                          &conjc))
+                          &conjc, &bl))
         return NULL;
     PyObject *ret = NULL;
     if (f0 < 0 || f1 < f0 || M < 1 || K < 1 || N < 1 || sa_f < 0 || sa_p < 0 || sa_i < 0 ||
@@ -585,7 +600,7 @@ static PyObject *cgemm(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t f = f0; f < f1; f++) {
         mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bp + f * sb_f, sb_p, ldb, cp + f * sc_f, sc_p,
-                ldc, M, K, N);
+                ldc, M, K, N, bl);
         if (conjc) /* store conj(C_f): negate the imaginary plane */
             for (Py_ssize_t i = 0; i < M; i++) {
                 float *ci = cp + f * sc_f + sc_p + i * ldc;
@@ -725,7 +740,8 @@ static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
             }
             store_planes(bf + e, KN, conj ? 3 : 2, r0, r1, i0, i1, m0, m1);
         }
-        mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bf, KN, N, cp + f * sc_f, sc_p, ldc, M, K, N);
+        mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bf, KN, N, cp + f * sc_f, sc_p, ldc, M, K, N,
+                0);
     }
     Py_END_ALLOW_THREADS
     ret = Py_None;

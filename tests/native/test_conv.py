@@ -312,19 +312,43 @@ def test_portable_fallback_build(tmp_path):
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr[-3000:]
 
 
-def test_shared_out_backprop_spectrum_follows_the_bytes():
-    """The input and filter gradients share dy's spectrum only while dy holds the same bytes."""
+def test_shared_spectra_follow_the_bytes():
+    """Kept spectra (the input's, out_backprop's) are reused only for the same bytes."""
     n, h, w, c, o, kh, kw = 6, 9, 8, 5, 7, 3, 3
     s, d, out, pads = _geometry((n, h, w, c), (kh, kw), "SAME")
     x, f, dy = _data(n, h, w, c, o, kh, kw, out, seed=7)
-    F._DY_CACHE.clear()
-    _, bi, bf = _refs(x, f, dy, s, d, out, pads)
-    _close(F.native_bwd_input(x.shape, f, dy, pads), bi)
-    _close(F.native_bwd_filter(x, dy, (kh, kw), pads), bf)  # reuses the spectrum
-    dy *= -2.0  # same object, new contents (as a reused executor buffer would be)
-    _, bi, bf = _refs(x, f, dy, s, d, out, pads)
-    _close(F.native_bwd_filter(x, dy, (kh, kw), pads), bf)  # must not reuse
-    _close(F.native_bwd_input(x.shape, f, dy, pads), bi)
-    dy2 = dy.copy()  # another array with the same bytes: reuse is fine
-    _close(F.native_bwd_input(x.shape, f, dy2, pads), bi)
-    assert m.same(dy, dy2) and not m.same(dy, dy[:1]) and not m.same(dy, -dy)
+    F.clear_cache()
+
+    def check():
+        fwd, bi, bf = _refs(x, f, dy, s, d, out, pads)
+        _close(F.native_fwd(x, f, pads), fwd)
+        _close(F.native_bwd_input(x.shape, f, dy, pads), bi)
+        _close(F.native_bwd_filter(x, dy, (kh, kw), pads), bf)  # reuses both spectra
+        _close(F.native_bwd_filter(x.copy(), dy.copy(), (kh, kw), pads), bf)  # same bytes
+
+    check()
+    assert len(F._SPEC_CACHE) == 2
+    dy *= -2.0  # same objects, new contents (as reused executor buffers would be)
+    check()
+    x[1, 2, 3, 4] += 1.0
+    check()
+    x[0, 0, 0, 0] = np.nan  # bitwise comparison: NaN bytes match themselves
+    fwd = F.native_fwd(x, f, pads)
+    assert np.isnan(fwd[0]).any() and not np.isnan(fwd[1:]).any()
+    assert np.array_equal(F.native_fwd(x, f, pads), fwd, equal_nan=True)
+    assert m.same(dy, dy.copy()) and not m.same(dy, dy[:1]) and not m.same(dy, -dy)
+    F.clear_cache()
+    assert not F._SPEC_CACHE
+
+
+def test_spectrum_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(F, "_SPEC_MAX_BYTES", 1 << 20)
+    F.clear_cache()
+    rng = np.random.default_rng(8)
+    f = rng.standard_normal((3, 3, 4, 4)).astype(np.float32)
+    for hw in range(10, 30, 2):
+        x = rng.standard_normal((4, hw, hw, 4)).astype(np.float32)
+        F.native_fwd(x, f, ((1, 1), (1, 1)))
+        kept = sum(a.nbytes + b.nbytes for a, b in F._SPEC_CACHE.values())
+        assert kept <= 1 << 20
+    F.clear_cache()
