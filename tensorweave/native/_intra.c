@@ -8,6 +8,13 @@
  * too, and a worker that the OS has descheduled simply takes fewer (the caller never waits for
  * a worker to start, only for a block a worker has already claimed).
  *
+ * Steal mode (what tensorweave uses): a worker computes its block into its own scratch and
+ * copies it to C only if the caller has not taken the block back; the caller, out of free
+ * blocks, takes back a worker's block still unfinished twice its own block time after the
+ * worker started it.  A worker the OS deschedules in the middle of a BLAS call then costs the
+ * caller about one block instead of a scheduler time slice.  Such a worker may still read A
+ * and B after the call returns, so their buffers are kept until it has left the job.
+ *
  * Why C: handing work to a sleeping Python thread costs a futex wake-up and the GIL twice;
  * on a VM waking an idle vCPU takes 20-100 us, as long as a quarter of the GEMM.  Here the
  * workers never touch Python: after a job they spin (with `pause`, yielding the CPU every
@@ -17,6 +24,7 @@
  */
 #include "tw_native.h"
 #include <pthread.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -47,6 +55,7 @@ enum { JOB_GEMM, JOB_GD };
 
 typedef struct {
     int kind, is64, ta, tb;
+    int steal;     /* workers compute into scratch; the caller may take a late block back */
     int64_t m, n, k, lda, ldb, ldc, block, nblocks;
     const char *A, *B;
     char *C;
@@ -56,9 +65,15 @@ typedef struct {
 /* Jobs go round a ring of slots, so a worker still leaving an old job (it holds `refs`)
  * delays the caller only when the ring comes back to that slot. */
 #define NSLOTS 4
+#define MAX_STEAL_BLOCKS 64
+/* Block states in steal mode. */
+enum { B_FREE, B_WORKER, B_DONE, B_CALLER, B_PUBLISHING };
+
 typedef struct {
     job_t j;
     int want;                      /* workers (by id) that may join */
+    _Atomic int st[MAX_STEAL_BLOCKS];
+    _Atomic int64_t t0[MAX_STEAL_BLOCKS];   /* when a worker started the block */
     _Alignas(64) atomic_long next; /* next block to take */
     _Alignas(64) atomic_long done; /* blocks finished */
     _Alignas(64) atomic_int refs;  /* workers inside this job */
@@ -97,7 +112,9 @@ static void gd_d(double *v, const double *d, double a, int64_t n) {
     }
 }
 
-static void run_block(const job_t *j, int64_t b) {
+/* Runs block b; a GEMM block goes to C (row stride ldc) or, when `out` is given, to `out`
+ * with row stride = the block's width. */
+static void run_block_to(const job_t *j, int64_t b, char *out) {
     int64_t j0 = b * j->block;
     int64_t w = b == j->nblocks - 1 ? j->n - j0 : j->block;   /* the last block takes the rest */
     size_t item = j->is64 ? 8 : 4;
@@ -111,14 +128,107 @@ static void run_block(const job_t *j, int64_t b) {
     /* B is k x n (NoTrans, row stride ldb) or n x k (Trans): column j0 starts at element j0
      * or at row j0. */
     const char *B = j->B + (size_t)(j->tb ? j0 * j->ldb : j0) * item;
-    char *C = j->C + (size_t)j0 * item;
+    char *C = out ? out : j->C + (size_t)j0 * item;
+    int64_t ldc = out ? w : j->ldc;
     int ta = j->ta ? TRANS : NO_TRANS, tb = j->tb ? TRANS : NO_TRANS;
     if (j->is64)
         g_dgemm(ROW_MAJOR, ta, tb, j->m, w, j->k, 1.0, (const double *)j->A, j->lda,
-                (const double *)B, j->ldb, 0.0, (double *)C, j->ldc);
+                (const double *)B, j->ldb, 0.0, (double *)C, ldc);
     else
         g_sgemm(ROW_MAJOR, ta, tb, j->m, w, j->k, 1.0f, (const float *)j->A, j->lda,
-                (const float *)B, j->ldb, 0.0f, (float *)C, j->ldc);
+                (const float *)B, j->ldb, 0.0f, (float *)C, ldc);
+}
+
+static void run_block(const job_t *j, int64_t b) { run_block_to(j, b, NULL); }
+
+/* Steal mode, worker side: each claimed block is computed into this thread's scratch and
+ * copied to C only if the caller has not taken it back meanwhile (a worker the OS
+ * deschedules in the middle of a BLAS call then costs the caller one block, not a time
+ * slice).  Returns the blocks published, or -1 when scratch memory is short. */
+static _Thread_local char *t_scratch;
+static _Thread_local size_t t_scratch_len;
+
+static atomic_long g_delay_ns;     /* test hook: workers pause before each steal-mode block */
+static atomic_long g_taken_back;   /* blocks the caller took back from late workers */
+
+static long drain_steal(slot_t *s) {
+    const job_t *j = &s->j;
+    size_t item = j->is64 ? 8 : 4;
+    int64_t last = j->n - (j->nblocks - 1) * j->block, widest = last > j->block ? last : j->block;
+    size_t need = (size_t)j->m * (size_t)widest * item;
+    if (need > t_scratch_len) {
+        free(t_scratch);
+        t_scratch = malloc(need);
+        t_scratch_len = t_scratch ? need : 0;
+        if (!t_scratch) return -1;   /* take no block: the caller does them all */
+    }
+    long ran = 0;
+    for (;;) {
+        long b = atomic_fetch_add(&s->next, 1);
+        if (b >= j->nblocks) return ran;
+        int expect = B_FREE;
+        atomic_store(&s->t0[b], now_ns());
+        if (!atomic_compare_exchange_strong(&s->st[b], &expect, B_WORKER)) continue;
+        long delay = atomic_load(&g_delay_ns);
+        if (delay > 0) {
+            struct timespec ts = {delay / 1000000000, delay % 1000000000};
+            nanosleep(&ts, NULL);
+        }
+        run_block_to(j, b, t_scratch);
+        expect = B_WORKER;
+        if (!atomic_compare_exchange_strong(&s->st[b], &expect, B_PUBLISHING)) continue;
+        int64_t j0 = b * j->block;
+        int64_t w = b == j->nblocks - 1 ? j->n - j0 : j->block;
+        for (int64_t i = 0; i < j->m; i++)
+            memcpy(j->C + ((size_t)i * j->ldc + j0) * item, t_scratch + (size_t)i * w * item,
+                   (size_t)w * item);
+        atomic_store(&s->st[b], B_DONE);
+        atomic_fetch_add(&s->done, 1);
+        ran++;
+    }
+}
+
+/* Steal mode, caller side: runs free blocks into C; then waits for the workers' blocks, taking
+ * back any not finished `grace` ns after its start (or not yet started). */
+static void caller_steal(slot_t *s) {
+    const job_t *j = &s->j;
+    int64_t spent = 0, own = 0;
+    for (;;) {
+        long b = atomic_fetch_add(&s->next, 1);
+        if (b >= j->nblocks) break;
+        int expect = B_FREE;
+        if (!atomic_compare_exchange_strong(&s->st[b], &expect, B_CALLER)) continue;
+        int64_t t = now_ns();
+        run_block(j, b);
+        spent += now_ns() - t;
+        own++;
+        atomic_store(&s->st[b], B_DONE);
+        atomic_fetch_add(&s->done, 1);
+    }
+    /* a block of ours took `spent/own`; a worker gets twice that (+20 us, at least 50 us;
+     * 200 us when we ran none) before we take its block back: a worker on a slower or
+     * briefly shared core still finishes its own blocks */
+    int64_t grace = own ? 2 * (spent / own) + 20000 : 200000;
+    if (grace < 50000) grace = 50000;
+    int64_t tick = now_ns();
+    while (atomic_load(&s->done) < j->nblocks) {
+        for (int64_t b = 0; b < j->nblocks; b++) {
+            int st = atomic_load(&s->st[b]);
+            int64_t t = now_ns();
+            if (st == B_FREE || (st == B_WORKER && t - atomic_load(&s->t0[b]) > grace)) {
+                int expect = st;
+                if (atomic_compare_exchange_strong(&s->st[b], &expect, B_CALLER)) {
+                    atomic_fetch_add(&g_taken_back, 1);
+                    run_block(j, b);
+                    atomic_store(&s->st[b], B_DONE);
+                    atomic_fetch_add(&s->done, 1);
+                }
+            }
+        }
+        for (int i = 0; i < 16; i++) CPU_RELAX();
+        int64_t t = now_ns();
+        if (t - tick > 20000) { sched_yield(); tick = t; }
+    }
 }
 
 /* Takes blocks of a job until none is left; returns how many it ran. */
@@ -166,7 +276,8 @@ static void *worker_main(void *arg) {
             continue;
         }
         last = g;
-        long ran = id < s->want ? drain(s) : 0;
+        long ran = id >= s->want ? 0 : s->j.steal ? drain_steal(s) : drain(s);
+        if (ran < 0) ran = 0;
         atomic_fetch_sub(&s->refs, 1);
         if (ran) atomic_fetch_add(&g_worker_blocks, ran);
     }
@@ -199,11 +310,12 @@ static int ensure_workers(int want) {
     return g_nworkers < want ? g_nworkers : want;
 }
 
-static void run_job(const job_t *j, int nthreads) {
+/* Runs a job; returns the slot it used, or -1 when it ran serially. */
+static int run_job(const job_t *j, int nthreads) {
     if (nthreads <= 1 || j->nblocks <= 1 || pthread_mutex_trylock(&g_call) != 0) {
         /* serial (or another thread is running a split GEMM: do not wait for it) */
         for (int64_t b = 0; b < j->nblocks; b++) run_block(j, b);
-        return;
+        return -1;
     }
     int nw = ensure_workers(nthreads - 1);
     uint64_t g = atomic_load(&g_gen) + 1;
@@ -211,6 +323,8 @@ static void run_job(const job_t *j, int nthreads) {
     while (atomic_load(&s->refs) != 0) CPU_RELAX();  /* a straggler from NSLOTS jobs ago */
     s->j = *j;
     s->want = nw;
+    if (s->j.steal)
+        for (int64_t b = 0; b < j->nblocks; b++) atomic_store(&s->st[b], B_FREE);
     atomic_store(&s->next, 0);
     atomic_store(&s->done, 0);
     atomic_store(&g_gen, g);                          /* publish */
@@ -218,6 +332,11 @@ static void run_job(const job_t *j, int nthreads) {
         pthread_mutex_lock(&g_mu);
         pthread_cond_broadcast(&g_cv);
         pthread_mutex_unlock(&g_mu);
+    }
+    if (s->j.steal) {
+        caller_steal(s);
+        pthread_mutex_unlock(&g_call);
+        return (int)(g % NSLOTS);
     }
     drain(s);
     int64_t tick = now_ns();
@@ -227,6 +346,22 @@ static void run_job(const job_t *j, int nthreads) {
         if (t - tick > 20000) { sched_yield(); tick = t; }
     }
     pthread_mutex_unlock(&g_call);
+    return (int)(g % NSLOTS);
+}
+
+/* A worker whose block the caller took back may still be reading A and B after the call
+ * returns: their buffers are then kept (released later, with the GIL, once it has left). */
+static Py_buffer g_pend[NSLOTS][2];
+static int g_pending[NSLOTS];
+
+static void release_pending(void) {
+    for (int i = 0; i < NSLOTS; i++) {
+        if (g_pending[i] && atomic_load(&g_slots[i].refs) == 0) {
+            PyBuffer_Release(&g_pend[i][0]);
+            PyBuffer_Release(&g_pend[i][1]);
+            g_pending[i] = 0;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ Python API */
@@ -250,8 +385,22 @@ static PyObject *py_set_spin(PyObject *self, PyObject *args) {
 }
 
 static PyObject *py_stats(PyObject *self, PyObject *noargs) {
-    return Py_BuildValue("{s:i,s:l}", "workers", g_nworkers, "worker_blocks",
-                         atomic_load(&g_worker_blocks));
+    int pending = 0;
+    for (int i = 0; i < NSLOTS; i++) pending += g_pending[i];
+    return Py_BuildValue("{s:i,s:l,s:l,s:i}", "workers", g_nworkers, "worker_blocks",
+                         atomic_load(&g_worker_blocks), "taken_back",
+                         atomic_load(&g_taken_back), "pending_buffers", pending);
+}
+
+static PyObject *py_set_worker_delay(PyObject *self, PyObject *args) {
+    double us;
+    if (!PyArg_ParseTuple(args, "d", &us)) return NULL;
+    if (!(us >= 0) || us > 1e6) {
+        PyErr_SetString(PyExc_ValueError, "delay must be in [0, 1e6] us");
+        return NULL;
+    }
+    atomic_store(&g_delay_ns, (long)(us * 1000.0));
+    Py_RETURN_NONE;
 }
 
 static int check_matrix(const Py_buffer *b, int64_t rows, int64_t cols, int64_t ld,
@@ -270,15 +419,15 @@ static int check_matrix(const Py_buffer *b, int64_t rows, int64_t cols, int64_t 
     return tw_check_bytes(b, need, what);
 }
 
-/* gemm(is64, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, block, nblocks, nthreads):
+/* gemm(is64, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, block, nblocks, nthreads, steal=0):
  * C[m, n] = op(A) @ op(B), row-major, op = transpose when ta/tb; `nblocks` blocks of `block`
  * output columns (the last one takes the rest) over `nthreads` threads, the caller included. */
 static PyObject *py_gemm(PyObject *self, PyObject *args) {
-    int is64, ta, tb, nthreads;
+    int is64, ta, tb, nthreads, steal = 0;
     long long m, n, k, lda, ldb, ldc, block, nblocks;
     Py_buffer A, B, C;
-    if (!PyArg_ParseTuple(args, "pppLLLy*Ly*Lw*LLLi", &is64, &ta, &tb, &m, &n, &k, &A, &lda,
-                          &B, &ldb, &C, &ldc, &block, &nblocks, &nthreads))
+    if (!PyArg_ParseTuple(args, "pppLLLy*Ly*Lw*LLLi|p", &is64, &ta, &tb, &m, &n, &k, &A, &lda,
+                          &B, &ldb, &C, &ldc, &block, &nblocks, &nthreads, &steal))
         return NULL;
     PyObject *ret = NULL;
     size_t item = is64 ? 8 : 4;
@@ -299,12 +448,28 @@ static PyObject *py_gemm(PyObject *self, PyObject *args) {
         !check_matrix(&B, tb ? n : k, tb ? k : n, ldb, item, "B") ||
         !check_matrix(&C, m, n, ldc, item, "C"))
         goto done;
-    job_t j = {.kind = JOB_GEMM, .is64 = is64, .ta = ta, .tb = tb, .m = m, .n = n, .k = k, .lda = lda,
+    if (steal && nblocks > MAX_STEAL_BLOCKS) steal = 0;   /* plain dynamic blocks */
+    job_t j = {.kind = JOB_GEMM, .steal = steal, .is64 = is64, .ta = ta, .tb = tb, .m = m, .n = n, .k = k, .lda = lda,
                .ldb = ldb, .ldc = ldc, .block = block, .nblocks = nblocks,
                .A = A.buf, .B = B.buf, .C = C.buf};
+    int slot;
     Py_BEGIN_ALLOW_THREADS
-    run_job(&j, nthreads);
+    slot = run_job(&j, nthreads);
     Py_END_ALLOW_THREADS
+    release_pending();
+    if (slot >= 0 && g_pending[slot]) {
+        /* run_job waited for the slot's last workers to leave before reusing it */
+        PyBuffer_Release(&g_pend[slot][0]);
+        PyBuffer_Release(&g_pend[slot][1]);
+        g_pending[slot] = 0;
+    }
+    if (steal && slot >= 0 && atomic_load(&g_slots[slot].refs) != 0) {
+        g_pend[slot][0] = A;   /* the buffers now belong to g_pend */
+        g_pend[slot][1] = B;
+        g_pending[slot] = 1;
+        PyBuffer_Release(&C);
+        Py_RETURN_NONE;
+    }
     Py_INCREF(Py_None);
     ret = Py_None;
 done:
@@ -346,7 +511,7 @@ static PyObject *py_gd(PyObject *self, PyObject *args) {
     job_t j = {.kind = JOB_GD, .is64 = is64, .n = n, .block = block, .nblocks = nblocks,
                .A = D.buf, .C = V.buf, .alpha = alpha};
     Py_BEGIN_ALLOW_THREADS
-    run_job(&j, nthreads);
+    (void)run_job(&j, nthreads);
     Py_END_ALLOW_THREADS
     Py_INCREF(Py_None);
     ret = Py_None;
@@ -363,9 +528,13 @@ static PyMethodDef methods[] = {
      "set_blas(sgemm_address, dgemm_address): the ILP64 cblas_?gemm NumPy uses"},
     {"set_spin", py_set_spin, METH_VARARGS,
      "set_spin(us): how long idle workers spin before sleeping; returns the old value"},
-    {"stats", py_stats, METH_NOARGS, "{'workers': started, 'worker_blocks': run by workers}"},
+    {"stats", py_stats, METH_NOARGS,
+     "{'workers', 'worker_blocks' (run by workers), 'taken_back' (by the caller from late "
+     "workers), 'pending_buffers'}"},
+    {"set_worker_delay", py_set_worker_delay, METH_VARARGS,
+     "set_worker_delay(us): test hook, workers pause before each steal-mode block"},
     {"gemm", py_gemm, METH_VARARGS,
-     "gemm(is64, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, block, nblocks, nthreads)"},
+     "gemm(is64, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, block, nblocks, nthreads, steal=False)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -218,10 +218,12 @@ def _split_matmul(fn, ta, tb, a, b):
         ax, tx = _blas_operand(x)
         ay, ty = _blas_operand(y)
         if ax is not None and ay is not None:
+            # Steal mode: workers compute into scratch, and the caller takes back a block
+            # a worker was descheduled in (it waits ~2 blocks' time, not a time slice).
             t = conv._threads_for(m * k * n, nblocks)
             out = np.empty((m, n), dtype=x.dtype)
             mod.gemm(False, tx, ty, m, n, k, ax, ax.shape[1], ay, ay.shape[1], out, n, step,
-                     nblocks, t)
+                     nblocks, t, True)
             return out
     out = np.empty((m, n), dtype=x.dtype)
     blocks = [(j * step, n if j == nblocks - 1 else (j + 1) * step) for j in range(nblocks)]
@@ -258,6 +260,8 @@ def _column_blocks(m, k, n, threads):
 
 _INTRA = [False, None]  # [looked up, module]
 # Idle native workers spin this long for the next GEMM before they sleep (microseconds).
+# On a busy machine the load policy runs GEMMs serially (measured: a split there is no
+# faster, other processes already hold the second core), so workers get no jobs and sleep.
 _SPIN_US = 1000.0
 
 

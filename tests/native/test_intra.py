@@ -13,27 +13,28 @@ mod = devices._intra()
 pytestmark = pytest.mark.skipif(mod is None, reason="_intra not built or BLAS not recognised")
 
 
-def _gemm(x, y, step, nblocks, threads, is64=False):
+def _gemm(x, y, step, nblocks, threads, is64=False, steal=False):
     ax, tx = devices._blas_operand(x)
     ay, ty = devices._blas_operand(y)
     m, k = x.shape
     n = y.shape[1]
     out = np.full((m, n), np.nan, dtype=x.dtype)
     mod.gemm(is64, tx, ty, m, n, k, ax, ax.shape[1], ay, ay.shape[1], out, n, step, nblocks,
-             threads)
+             threads, steal)
     return out
 
 
+@pytest.mark.parametrize("steal", [False, True])
 @pytest.mark.parametrize("threads", [1, 2, 4])
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
-def test_matches_numpy_bitwise(threads, ta, tb):
+def test_matches_numpy_bitwise(threads, ta, tb, steal):
     rng = np.random.default_rng(threads * 4 + 2 * ta + tb)
     for m, k, n in [(100, 784, 500), (37, 1000, 400), (300, 128, 130), (2, 2048, 1024)]:
         a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
         b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)
         x, y = (a.T if ta else a), (b.T if tb else b)
         step, nblocks = devices._column_blocks(m, k, n, 2)
-        np.testing.assert_array_equal(_gemm(x, y, step, nblocks, threads), x @ y)
+        np.testing.assert_array_equal(_gemm(x, y, step, nblocks, threads, steal=steal), x @ y)
 
 
 def test_single_block_is_numpys_call_float32_and_float64():
@@ -176,3 +177,34 @@ def test_gd_bad_arguments():
     with pytest.raises(TypeError):
         mod.gd(b"\0" * 40, np.zeros(10, np.float32), 0.1, False, 5, 2, 2)
     mod.gd(np.zeros(0, np.float32), np.zeros(0, np.float32), 0.1, False, 1, 1, 2)
+
+
+def test_late_workers_blocks_are_taken_back():
+    """Workers made slow (test hook): the caller takes their blocks back, results unchanged,
+    and buffers a late worker may still read are kept until it has left."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((64, 512)).astype(np.float32)
+    y = rng.standard_normal((512, 512)).astype(np.float32)
+    want = x @ y
+    before = mod.stats()["taken_back"]
+    mod.set_worker_delay(20000.0)  # 20 ms per block
+    try:
+        for _ in range(5):
+            a, b = x.copy(), y.copy()
+            np.testing.assert_array_equal(_gemm(a, b, 64, 8, 2, steal=True), want)
+            del a, b  # freed only when the worker has left (kept in pending buffers)
+    finally:
+        mod.set_worker_delay(0.0)
+    assert mod.stats()["taken_back"] > before
+    import time
+
+    time.sleep(0.1)
+    np.testing.assert_array_equal(_gemm(x, y, 64, 8, 2, steal=True), want)
+    with pytest.raises(ValueError):
+        mod.set_worker_delay(-1.0)
+
+
+def test_steal_mode_many_blocks_falls_back_to_plain_blocks():
+    x = np.ones((8, 64), np.float32)
+    y = np.ones((64, 200), np.float32)
+    np.testing.assert_array_equal(_gemm(x, y, 2, 100, 2, steal=True), x @ y)
