@@ -221,3 +221,16 @@ def test_read_record_batches_matches_reader(tmp_path):
     _write(path, recs)
     got = [r for b in tfrecord.read_record_batches(path, chunk_size=3000) for r in b]
     assert got == recs
+
+
+def test_same_results_with_native_kernels_off(tmp_path, monkeypatch):
+    imgs, labels = _images(23, seed=6)
+    path = str(tmp_path / "r.tfrecord")
+    _write(path, [_example(_png(i), int(l)) for i, l in zip(imgs, labels)])
+    on = _pipeline(path, 5, True)
+    monkeypatch.setenv("TENSORWEAVE_NATIVE", "0")
+    off = _pipeline(path, 5, True)
+    assert len(on) == len(off) == 5
+    for (a, b), (c, d) in zip(on, off):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
