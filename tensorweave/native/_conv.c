@@ -32,6 +32,7 @@ static inline vmask v_mask(Py_ssize_t n) {
 static inline vf v_zero(void) { return _mm512_setzero_ps(); }
 static inline vf v_set1(float a) { return _mm512_set1_ps(a); }
 static inline vf v_load(const float *p, vmask m) { return _mm512_maskz_loadu_ps(m, p); }
+static inline vf v_loadu(const float *p) { return _mm512_loadu_ps(p); }
 static inline void v_store(float *p, vf v, vmask m) { _mm512_mask_storeu_ps(p, m, v); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }   /* a*b+c */
 static inline vf v_fnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); } /* c-a*b */
@@ -51,6 +52,7 @@ static inline vf v_load(const float *p, vmask m) {
     return r;
 }
 static inline void v_store(float *p, vf v, vmask m) { for (int l = 0; l < m; l++) p[l] = v.v[l]; }
+static inline vf v_loadu(const float *p) { return v_load(p, 16); }
 static inline vf v_fma(vf a, vf b, vf c) {
     for (int l = 0; l < 16; l++) c.v[l] = a.v[l] * b.v[l] + c.v[l];
     return c;
@@ -484,7 +486,10 @@ done:
 /* R rows x 32 columns (two vectors, masked) of C = A @ B with 3 real products (Gauss):
  * A planes (re, im, re+im), B planes (re, im-re, re+im) [conjugated B: (re, -im-re, re-im)];
  * t1 = A3 B1, t2 = A1 B2, t3 = A2 B3; C = (t1 - t3) + i (t1 + t2). */
-ALWAYS_INLINE void cg_tile(int R, int BL, const float *a, Py_ssize_t sap, Py_ssize_t sai,
+/* FULL: both column vectors complete (unmasked loads) */
+#define LD0(p) (FULL ? v_loadu(p) : v_load(p, m0))
+#define LD1(p) (FULL ? v_loadu(p) : v_load(p, m1))
+ALWAYS_INLINE void cg_tile(int R, int BL, int FULL, const float *a, Py_ssize_t sap, Py_ssize_t sai,
                            Py_ssize_t sak, const float *b, Py_ssize_t sbp, Py_ssize_t ldb,
                            float *c, Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K, vmask m0,
                            vmask m1) {
@@ -497,7 +502,7 @@ ALWAYS_INLINE void cg_tile(int R, int BL, const float *a, Py_ssize_t sap, Py_ssi
     for (Py_ssize_t k = 0; k < K; k++) {
         const float *bk = b + k * ldb;
         /* one B plane at a time keeps 24 accumulators + a few B vectors + 1 broadcast live */
-        vf l0 = v_load(bk, m0), l1 = v_load(bk + 16, m1);
+        vf l0 = LD0(bk), l1 = LD1(bk + 16);
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
             const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
@@ -506,7 +511,7 @@ ALWAYS_INLINE void cg_tile(int R, int BL, const float *a, Py_ssize_t sap, Py_ssi
         }
         /* BL: B given as the plain planes (re, im, re+im) of a conjugated operand, so
          * B2 = -(re+im) (subtracted) and B3 = re - im (formed here) */
-        vf b0 = v_load(bk + (BL ? 2 : 1) * sbp, m0), b1 = v_load(bk + (BL ? 2 : 1) * sbp + 16, m1);
+        vf b0 = LD0(bk + (BL ? 2 : 1) * sbp), b1 = LD1(bk + (BL ? 2 : 1) * sbp + 16);
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
             const Py_ssize_t off = r == 0 ? 0 : r == 1 ? o1 : r == 2 ? o2 : o3;
@@ -518,9 +523,9 @@ ALWAYS_INLINE void cg_tile(int R, int BL, const float *a, Py_ssize_t sap, Py_ssi
             }
         }
         if (BL) {
-            b0 = v_sub(l0, v_load(bk + sbp, m0)); b1 = v_sub(l1, v_load(bk + sbp + 16, m1));
+            b0 = v_sub(l0, LD0(bk + sbp)); b1 = v_sub(l1, LD1(bk + sbp + 16));
         } else {
-            b0 = v_load(bk + 2 * sbp, m0); b1 = v_load(bk + 2 * sbp + 16, m1);
+            b0 = LD0(bk + 2 * sbp); b1 = LD1(bk + 2 * sbp + 16);
         }
 #pragma GCC unroll 4
         for (int r = 0; r < R; r++) {
@@ -540,12 +545,21 @@ ALWAYS_INLINE void cg_tile(int R, int BL, const float *a, Py_ssize_t sap, Py_ssi
     }
 }
 
+#undef LD0
+#undef LD1
+
 static void cg_tile_any(int R, int bl, const float *a, Py_ssize_t sap, Py_ssize_t sai,
                         Py_ssize_t sak, const float *b, Py_ssize_t sbp, Py_ssize_t ldb, float *c,
                         Py_ssize_t scp, Py_ssize_t ldc, Py_ssize_t K, vmask m0, vmask m1) {
+    const int full = m0 == v_mask(16) && m1 == v_mask(16);
 #define CG_CASE(r) case r: \
-    if (bl) cg_tile(r, 1, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
-    else cg_tile(r, 0, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+    if (bl) { \
+        if (full) cg_tile(r, 1, 1, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+        else cg_tile(r, 1, 0, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+    } else { \
+        if (full) cg_tile(r, 0, 1, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+        else cg_tile(r, 0, 0, a, sap, sai, sak, b, sbp, ldb, c, scp, ldc, K, m0, m1); \
+    } \
     break;
     switch (R) {
     CG_CASE(4) CG_CASE(3) CG_CASE(2)
