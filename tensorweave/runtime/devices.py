@@ -221,6 +221,10 @@ def _split_matmul(fn, ta, tb, a, b):
             # Steal mode: workers compute into scratch, and the caller takes back a block
             # a worker was descheduled in (it waits ~2 blocks' time, not a time slice).
             t = conv._threads_for(m * k * n, nblocks)
+            spin = 0.0 if conv._LOAD.get("saturated") and conv._AUTO else _SPIN_US
+            if _SPIN[0] != spin:
+                mod.set_spin(spin)
+                _SPIN[0] = spin
             out = np.empty((m, n), dtype=x.dtype)
             mod.gemm(False, tx, ty, m, n, k, ax, ax.shape[1], ay, ay.shape[1], out, n, step,
                      nblocks, t, True)
@@ -260,9 +264,10 @@ def _column_blocks(m, k, n, threads):
 
 _INTRA = [False, None]  # [looked up, module]
 # Idle native workers spin this long for the next GEMM before they sleep (microseconds).
-# On a busy machine the load policy runs GEMMs serially (measured: a split there is no
-# faster, other processes already hold the second core), so workers get no jobs and sleep.
-_SPIN_US = 1000.0
+# With other processes on part of the cores the load policy runs GEMMs serially (measured:
+# a split is slower there), so workers get no jobs and sleep.
+_SPIN_US = 1000.0  # 0 while the machine is saturated (then spinning only eats our share)
+_SPIN = [None]
 
 
 def _blas_operand(x):
@@ -311,6 +316,7 @@ def _intra():
         if addrs is not None:
             mod.set_blas(*addrs)
             mod.set_spin(_SPIN_US)
+            _SPIN[0] = _SPIN_US
             _INTRA[1] = mod
         _INTRA[0] = True
     return _INTRA[1]

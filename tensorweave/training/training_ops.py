@@ -124,7 +124,7 @@ def _gd(var, alpha, delta):
             nblocks = var.size // _PAR_BLOCK  # the last block takes the rest
             if intra is not None and nblocks > 1:
                 t = conv._threads_for(1 << 30, nblocks)
-                if t > 1:
+                if t > 1 and not (conv._AUTO and conv._LOAD.get("saturated")):
                     intra.gd(var, delta, a, is64, _PAR_BLOCK, nblocks, t)
                     return
         mod.gd(var, delta, a, is64)

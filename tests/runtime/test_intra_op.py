@@ -140,11 +140,15 @@ def test_spare_threads_counts_other_processes_only(threads, monkeypatch):
     assert after(0.2, 1.0, 0.9) == 1   # another process takes most of a core
     assert after(0.05, 1.0, 0.0) == 1  # not re-sampled within the interval
     assert after(0.2, 1.0, 0.2) == 2
-    assert after(0.2, 0.5, 1.5) == 1
+    assert after(0.2, 0.5, 1.2) == 1
     assert conv._threads_for(1 << 30, 4) == 1
     assert after(0.2, 1.0, 0.0) == 2
     assert conv._threads_for(1 << 30, 4) == 2
     assert conv._threads_for(1, 4) == 1  # too small to split
+    assert not conv._LOAD["saturated"]
+    # others saturate the machine: a fair share per thread, so split (workers sleep)
+    assert after(0.2, 0.5, 1.7) == 2 and conv._LOAD["saturated"]
+    assert after(0.2, 1.0, 0.1) == 2 and not conv._LOAD["saturated"]
 
 
 def test_spare_threads_without_proc_stat(threads, monkeypatch):
