@@ -744,8 +744,14 @@ static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
             vf r0 = v_zero(), r1 = v_zero(), i0 = v_zero(), i1 = v_zero();
             for (Py_ssize_t y = 0; y < KH; y++) {
                 const float *ty = t + y * 2 * KN + e;
-                vf a0 = v_load(ty, m0), a1 = v_load(ty + 16, m1);
-                vf b0 = v_load(ty + KN, m0), b1 = v_load(ty + KN + 16, m1);
+                vf a0, a1, b0, b1;
+                if (KN - e >= 32) { /* unmasked loads (masked ones cost an extra uop) */
+                    a0 = v_loadu(ty); a1 = v_loadu(ty + 16);
+                    b0 = v_loadu(ty + KN); b1 = v_loadu(ty + KN + 16);
+                } else {
+                    a0 = v_load(ty, m0); a1 = v_load(ty + 16, m1);
+                    b0 = v_load(ty + KN, m0); b1 = v_load(ty + KN + 16, m1);
+                }
                 vf c = v_set1(c_[2 * y]), s = v_set1(c_[2 * y + 1]);
                 r0 = v_fma(a0, c, r0); r1 = v_fma(a1, c, r1);
                 r0 = v_fma(b0, s, r0); r1 = v_fma(b1, s, r1);
@@ -816,14 +822,15 @@ static void pad_image(const dgeom *g, const float *x, Py_ssize_t n, float *xp) {
 /* R output pixels x 32 output channels: xq points at the first pixel's window origin in the
  * padded image, pixels are xs floats apart (xs == 1 when UNIT); tap t reads xq[xo[t]] with
  * filter row wp + t*O. */
-ALWAYS_INLINE void dfwd_tile(int R, int UNIT, const float *xq, Py_ssize_t xs,
+ALWAYS_INLINE void dfwd_tile(int R, int UNIT, int FULL, const float *xq, Py_ssize_t xs,
                              const Py_ssize_t *xo, Py_ssize_t T, const float *wp, Py_ssize_t O,
                              float *op, vmask m0, vmask m1) {
     vf a[12][2];
 #pragma GCC unroll 12
     for (int r = 0; r < R; r++) a[r][0] = a[r][1] = v_zero();
     for (Py_ssize_t t = 0; t < T; t++) {
-        vf w0 = v_load(wp + t * O, m0), w1 = v_load(wp + t * O + 16, m1);
+        vf w0 = FULL ? v_loadu(wp + t * O) : v_load(wp + t * O, m0);
+        vf w1 = FULL ? v_loadu(wp + t * O + 16) : v_load(wp + t * O + 16, m1);
         const float *xt = xq + xo[t];
 #pragma GCC unroll 12
         for (int r = 0; r < R; r++) {
@@ -842,18 +849,25 @@ ALWAYS_INLINE void dfwd_tile(int R, int UNIT, const float *xq, Py_ssize_t xs,
 static void dfwd_tile_any(int R, const float *xq, Py_ssize_t xs, const Py_ssize_t *xo,
                           Py_ssize_t T, const float *wp, Py_ssize_t O, float *op, vmask m0,
                           vmask m1) {
-    if (xs == 1) {
+    if (xs == 1 && m0 == v_mask(16) && m1 == v_mask(16)) { /* the common case, unmasked */
         switch (R) {
-#define DC(r) case r: dfwd_tile(r, 1, xq, xs, xo, T, wp, O, op, m0, m1); break;
+#define DC(r) case r: dfwd_tile(r, 1, 1, xq, xs, xo, T, wp, O, op, m0, m1); break;
         DC(12) DC(11) DC(10) DC(9) DC(8) DC(7) DC(6) DC(5) DC(4) DC(3) DC(2)
-        default: dfwd_tile(1, 1, xq, xs, xo, T, wp, O, op, m0, m1); break;
+        default: dfwd_tile(1, 1, 1, xq, xs, xo, T, wp, O, op, m0, m1); break;
+#undef DC
+        }
+    } else if (xs == 1) {
+        switch (R) {
+#define DC(r) case r: dfwd_tile(r, 1, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
+        DC(12) DC(11) DC(10) DC(9) DC(8) DC(7) DC(6) DC(5) DC(4) DC(3) DC(2)
+        default: dfwd_tile(1, 1, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
 #undef DC
         }
     } else {
         switch (R) {
-#define DC(r) case r: dfwd_tile(r, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
+#define DC(r) case r: dfwd_tile(r, 0, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
         DC(12) DC(11) DC(10) DC(9) DC(8) DC(7) DC(6) DC(5) DC(4) DC(3) DC(2)
-        default: dfwd_tile(1, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
+        default: dfwd_tile(1, 0, 0, xq, xs, xo, T, wp, O, op, m0, m1); break;
 #undef DC
         }
     }
@@ -974,7 +988,7 @@ static void dbf_tile_any(int TG, const dgeom *g, const float *xp, const float *d
 /* One input channel: NR filter rows (ky0, ky0+1) x KWC taps each, 32 output channels, one
  * image, added into dw.  Tap (j, kx) of a pixel reads xq[roff[j] + kx*kxs] (kxs == 1 when
  * UNIT: constant displacements, no offset table in the inner loop). */
-ALWAYS_INLINE void dbf_rows(int NR, int KWC, int UNIT, const dgeom *g, const float *xp,
+ALWAYS_INLINE void dbf_rows(int NR, int KWC, int UNIT, int FULL, const dgeom *g, const float *xp,
                             const float *dyn, Py_ssize_t ky0, float *dw, Py_ssize_t ob,
                             vmask m0, vmask m1) {
     const Py_ssize_t O = g->O, rs = g->PWn, xs = g->sw, kxs = g->dw, OW = g->OW;
@@ -988,7 +1002,8 @@ ALWAYS_INLINE void dbf_rows(int NR, int KWC, int UNIT, const dgeom *g, const flo
         const float *xrow = xp + (oy * g->sh + ky0 * g->dh) * rs;
         const float *drow = dyn + oy * OW * O + ob;
         for (Py_ssize_t ox = 0; ox < OW; ox++) {
-            vf d0 = v_load(drow + ox * O, m0), d1 = v_load(drow + ox * O + 16, m1);
+            vf d0 = FULL ? v_loadu(drow + ox * O) : v_load(drow + ox * O, m0);
+            vf d1 = FULL ? v_loadu(drow + ox * O + 16) : v_load(drow + ox * O + 16, m1);
             const float *xq = xrow + ox * xs;
 #pragma GCC unroll 2
             for (int j = 0; j < NR; j++) {
@@ -1014,10 +1029,11 @@ ALWAYS_INLINE void dbf_rows(int NR, int KWC, int UNIT, const dgeom *g, const flo
 
 static void dbf_rows_any(int NR, const dgeom *g, const float *xp, const float *dyn,
                          Py_ssize_t ky0, float *dw, Py_ssize_t ob, vmask m0, vmask m1) {
-    const int unit = g->dw == 1;
+    const int unit = g->dw == 1, full = m0 == v_mask(16) && m1 == v_mask(16);
 #define DR(nr, kw) \
-    if (unit) dbf_rows(nr, kw, 1, g, xp, dyn, ky0, dw, ob, m0, m1); \
-    else dbf_rows(nr, kw, 0, g, xp, dyn, ky0, dw, ob, m0, m1);
+    if (unit && full) dbf_rows(nr, kw, 1, 1, g, xp, dyn, ky0, dw, ob, m0, m1); \
+    else if (unit) dbf_rows(nr, kw, 1, 0, g, xp, dyn, ky0, dw, ob, m0, m1); \
+    else dbf_rows(nr, kw, 0, 0, g, xp, dyn, ky0, dw, ob, m0, m1);
 #define DK(nr) switch (g->KW) { \
     case 1: DR(nr, 1) break; case 2: DR(nr, 2) break; case 3: DR(nr, 3) break; \
     case 4: DR(nr, 4) break; case 5: DR(nr, 5) break; default: DR(nr, 6) break; }
