@@ -17,6 +17,10 @@ import numpy as np
 from tensorweave.framework import errors
 
 _END = object()
+# A prefetched map(decode_png)+batch runs its function on up to SUPER_BATCHES batches at once
+# (at most SUPER_BATCH_ELEMENTS elements): see fused_map_batch_gen's super_pipelined.
+SUPER_BATCHES = 4
+SUPER_BATCH_ELEMENTS = 512
 
 
 class DatasetValue:
@@ -403,10 +407,125 @@ def fused_map_batch_gen(map_info, bs, drop_remainder):
             pass
         return compute_elements(els)
 
+    def start_vec(comps):
+        """A batch of stacked components started vectorized: ("run", generator, None) /
+        ("done", outputs), or None where the function cannot run vectorized on it."""
+        vec = fn.vectorized()
+        if not vec.ok:
+            return None
+        g = vec.execute(list(comps), fn.captured, len(comps[0]))
+        try:
+            next(g)
+            return ("run", g, None)
+        except StopIteration as e:
+            return ("done", e.value)
+        except Exception:
+            return None
+
+    def finish_vec(state):
+        if state[0] == "done":
+            return state[1]
+        g = state[1]
+        try:
+            while True:
+                next(g)
+        except StopIteration as e:
+            return e.value
+
+    def super_chunks(per):
+        """Component tuples of `per` elements (the last one shorter, cut at a whole batch when
+        drop_remainder) from the chunked source. An error from the source comes after the
+        whole batches read before it, as batch-by-batch reading would give them."""
+        pend = collections.deque()
+        have = 0
+        it = src.iterate_chunks()
+
+        def take(n):
+            nonlocal have
+            parts, need = [], n
+            while need:
+                c0 = pend[0]
+                k0 = len(c0[0])
+                if k0 <= need:
+                    parts.append(pend.popleft())
+                    need -= k0
+                else:
+                    parts.append(tuple(x[:need] for x in c0))
+                    pend[0] = tuple(x[need:] for x in c0)
+                    need = 0
+            have -= n
+            return _concat_chunks(parts)
+
+        while True:
+            try:
+                c = next(it)
+            except StopIteration:
+                break
+            except Exception:
+                if have >= bs:
+                    yield take(have // bs * bs)
+                raise
+            k = len(c[0]) if c else 0
+            if not k:
+                continue
+            pend.append(c)
+            have += k
+            while have >= per:
+                yield take(per)
+        n = have // bs * bs if drop_remainder else have
+        if n:
+            yield take(n)
+
+    def super_pipelined(m):
+        """pipelined() for a chunked source, running the function on m batches at once (the
+        per-call Python cost is most of the cost for small batches) and handing out their
+        slices; a super-batch that cannot run vectorized goes batch by batch instead, so
+        values and errors come exactly as with one batch at a time."""
+        def begin(comps):
+            return (start_vec(comps), comps)
+
+        def end(item):
+            state, comps = item
+            out = None
+            if state is not None:
+                try:
+                    out = finish_vec(state)
+                except Exception:
+                    out = None
+            n = len(comps[0])
+            if out is not None:
+                for i in range(0, n, bs):
+                    yield tuple(o[i:i + bs] for o in out)
+                return
+            for i in range(0, n, bs):
+                yield finish(start(tuple(c[i:i + bs] for c in comps)))
+
+        it = super_chunks(m * bs)
+        inflight = None
+        while True:
+            try:
+                comps = next(it)
+            except StopIteration:
+                break
+            except Exception as e:
+                if inflight is not None:
+                    yield from end(inflight)
+                raise e
+            nxt = begin(comps)
+            if inflight is not None:
+                yield from end(inflight)
+            inflight = nxt
+        if inflight is not None:
+            yield from end(inflight)
+
     def pipelined():
         """The batches in order, each started (parsed, its images handed to a native decode
         thread) while the previous one is being consumed: no Python thread, so no GIL
         handoffs, and the decode still overlaps the consumer's work."""
+        m = max(1, min(SUPER_BATCHES, SUPER_BATCH_ELEMENTS // bs))
+        if m > 1 and src.has_chunks():
+            yield from super_pipelined(m)
+            return
         it = chunks()
         inflight = None
         while True:

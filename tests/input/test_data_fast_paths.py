@@ -76,7 +76,8 @@ def _want(imgs, labels, bs, drop=False):
 
 @pytest.mark.parametrize("prefetch", [False, True])
 @pytest.mark.parametrize("parallel", [None, 2])
-@pytest.mark.parametrize("bs,drop", [(7, False), (7, True), (50, False), (1, False)])
+@pytest.mark.parametrize("bs,drop", [(7, False), (7, True), (50, False), (1, False),
+                                     (16, True), (300, False)])
 def test_png_tfrecord_pipeline(tmp_path, prefetch, parallel, bs, drop):
     imgs, labels = _images(45)
     path = str(tmp_path / "r.tfrecord")
@@ -234,3 +235,20 @@ def test_same_results_with_native_kernels_off(tmp_path, monkeypatch):
     for (a, b), (c, d) in zip(on, off):
         np.testing.assert_array_equal(a, c)
         np.testing.assert_array_equal(b, d)
+
+
+def test_super_batches_keep_batch_boundaries(tmp_path, monkeypatch):
+    # 4 batches run as one: values, batch sizes and the short last batch as one by one
+    imgs, labels = _images(61, seed=7)
+    path = str(tmp_path / "r.tfrecord")
+    _write(path, [_example(_png(i), int(l)) for i, l in zip(imgs, labels)])
+    for m in (1, 2, 4):
+        monkeypatch.setattr(runtime, "SUPER_BATCHES", m)
+        for drop in (False, True):
+            got = _pipeline(path, 6, True, drop=drop, repeat=2)
+            want = _want(np.concatenate([imgs, imgs]), np.concatenate([labels, labels]), 6,
+                         drop)
+            assert [len(g[0]) for g in got] == [len(w[0]) for w in want]
+            for (gx, gy), (wx, wy) in zip(got, want):
+                np.testing.assert_array_equal(gx, wx)
+                np.testing.assert_array_equal(gy, wy)
