@@ -1042,20 +1042,23 @@ static void dbf_rows_any(int NR, const dgeom *g, const float *xp, const float *d
 #undef DR
 }
 
-/* direct_bwd_filter(x, dy, dw, t0, t1, <geometry>): rows t0..t1-1 of dw (KH*KW*C, O), the
- * row index being (ky*KW + kx)*C + ci; each row sums image by image in batch order (per-image
- * sums in registers), so a row's value does not depend on how the rows are split. */
+/* direct_bwd_filter(x, dy, dw, t0, t1, n0, n1, <geometry>): rows t0..t1-1 of dw
+ * (KH*KW*C, O), the row index being (ky*KW + kx)*C + ci, summed over images n0..n1-1 in
+ * batch order (per-image sums in registers), so a row's value does not depend on how the rows
+ * are split. */
 static PyObject *direct_bwd_filter(PyObject *self, PyObject *args) {
     Py_buffer X = {0}, DY = {0}, DW = {0};
-    Py_ssize_t t0, t1;
+    Py_ssize_t t0, t1, n0, n1;
     dgeom g;
-    if (!PyArg_ParseTuple(args, "y*y*w*nn" DGEOM_FMT, &X, &DY, &DW, &t0, &t1, DGEOM_ARGS(g)))
+    if (!PyArg_ParseTuple(args, "y*y*w*nnnn" DGEOM_FMT, &X, &DY, &DW, &t0, &t1, &n0, &n1,
+                          DGEOM_ARGS(g)))
         return NULL;
     PyObject *ret = NULL;
     float *xp = NULL;
     if (!dgeom_check(&g)) goto done;
     const Py_ssize_t T = g.KH * g.KW * g.C;
     if (t0 < 0 || t1 < t0 || t1 > T) BAD("direct_bwd_filter: bad tap range");
+    if (n0 < 0 || n1 < n0 || n1 > g.N) BAD("direct_bwd_filter: bad item range");
     if (!tw_check_contig(&DW, "direct_bwd_filter dw") ||
         !span_ok(g.N * g.H * g.W * g.C, &X, "direct_bwd_filter x") ||
         !span_ok(g.N * g.OH * g.OW * g.O, &DY, "direct_bwd_filter dy") ||
@@ -1071,7 +1074,7 @@ static PyObject *direct_bwd_filter(PyObject *self, PyObject *args) {
     const Py_ssize_t ng = cnt > 0 ? (cnt + 11) / 12 : 0;
     /* one input channel, whole filter rows, at most 6 taps a row: the row kernel */
     const int rows = g.C == 1 && g.KW <= 6 && t0 % g.KW == 0 && t1 % g.KW == 0;
-    for (Py_ssize_t n = 0; n < g.N && cnt > 0; n++) {
+    for (Py_ssize_t n = n0; n < n1 && cnt > 0; n++) {
         pad_image(&g, x, n, xp);
         const float *dyn = dy + n * g.OH * g.OW * g.O;
         if (rows) {

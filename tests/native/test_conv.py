@@ -188,9 +188,11 @@ def test_bad_sizes_raise():
     with pytest.raises(ValueError):  # zero stride
         m.direct_fwd(big, big, big, 0, 1, *g[:11], 0, 1, 1, 1)
     with pytest.raises(ValueError):  # tap range past the filter
-        m.direct_bwd_filter(big, big, big, 0, 10, *g)
+        m.direct_bwd_filter(big, big, big, 0, 10, 0, 1, *g)
+    with pytest.raises(ValueError):  # item range past the batch
+        m.direct_bwd_filter(big, big, big, 0, 9, 0, 2, *g)
     with pytest.raises(TypeError):  # read-only output
-        m.direct_bwd_filter(big, big, bytes(4000), 0, 9, *g)
+        m.direct_bwd_filter(big, big, bytes(4000), 0, 9, 0, 1, *g)
 
 
 def test_plan():
