@@ -117,9 +117,10 @@ def _decode_png(step, vals, flags, b):
     return out
 
 
-def _decode_png_start(step, vals, flags, b):
+def _decode_png_start(step, vals, flags, b, scale=None):
     """_decode_png with the C decode on a thread of its own: a function giving the result
-    (None where _decode_png gives None), or None when the C decoder is not used."""
+    (None where _decode_png gives None), or None when the C decoder is not used. With
+    `scale`, the function gives (result, result * scale) (see decode_batch_start)."""
     from tensorweave.ops import image_io_ops
 
     op = step.op
@@ -131,7 +132,7 @@ def _decode_png_start(step, vals, flags, b):
         return None
     return image_io_ops.decode_batch_start(
         contents, int(op.get_attr("channels") or 0), dt.np_dtype,
-        "PNG" if op.type == "DecodePng" else "image")
+        "PNG" if op.type == "DecodePng" else "image", scale=scale)
 
 
 _RULES = {"Reshape": _reshape, "ParseExampleV2": _parse_example, "OneHot": _one_hot,
@@ -172,18 +173,49 @@ class VectorizedFunction:
         self.ok = not any(st.op._opdef is not None and st.op._opdef.stateful
                           for st in plan.steps)
         self._cast_mul = self._find_cast_mul()
+        self._decode_scale = self._find_decode_scale()
         self._progs = {}
+
+    def _uses(self):
+        uses = {}
+        for st in self.plan.steps:
+            for s in st.ins:
+                uses[s] = uses.get(s, 0) + 1
+        for s in self.plan.fetch_slots:
+            uses[s] = uses.get(s, 0) + 1
+        return uses
+
+    def _find_decode_scale(self):
+        """{d: k}: step d decodes images (async rule) whose only consumer is a Reshape whose
+        only consumer is the fusable Cast at k (then Mul at k + 1): the decode thread can
+        compute the scaled floats as well (`tf.cast(tf.reshape(img, s), tf.float32) * c`)."""
+        steps = self.plan.steps
+        uses = self._uses()
+        consumer = {}
+        for j, st in enumerate(steps):
+            for s in st.ins:
+                consumer[s] = j
+        found = {}
+        for d, st in enumerate(steps):
+            if st.op.type not in _ASYNC_RULES or len(st.outs) != 1:
+                continue
+            out = st.outs[0]
+            r = consumer.get(out)
+            if r is None or uses.get(out) != 1 or steps[r].op.type != "Reshape" or \
+                    not steps[r].ins or steps[r].ins[0] != out or len(steps[r].outs) != 1:
+                continue
+            rout = steps[r].outs[0]
+            k = consumer.get(rout)
+            if k is None or uses.get(rout) != 1 or k not in self._cast_mul or k <= r:
+                continue
+            found[d] = k
+        return found
 
     def _find_cast_mul(self):
         """Indices i where step i is a Cast to float whose only consumer is a Mul at i + 1
         (`tf.cast(image, tf.float32) * scale`): run as one np.multiply(x, c, dtype) pass."""
         steps = self.plan.steps
-        uses = {}
-        for st in steps:
-            for s in st.ins:
-                uses[s] = uses.get(s, 0) + 1
-        for s in self.plan.fetch_slots:
-            uses[s] = uses.get(s, 0) + 1
+        uses = self._uses()
         found = set()
         for i in range(len(steps) - 1):
             a, m = steps[i], steps[i + 1]
@@ -220,13 +252,15 @@ class VectorizedFunction:
 
     @staticmethod
     def _fused_cast_mul(cast, mul, x, c):
+        """A function computing x.astype(dst) * c in one pass, or None where the pair must
+        run as two steps."""
         dst = cast.op.get_attr("DstT").base_dtype.np_dtype
         x = np.asarray(x)
         if not isinstance(c, np.ndarray) or c.ndim != 0 or c.dtype != dst or \
                 x.dtype.kind not in "uif" or _static_rank(mul.op.outputs[0]) != x.ndim - 1:
             return None
         # NOTE: the same values as x.astype(dst) * c (the ufunc casts its inputs to dst).
-        return np.multiply(x, c, dtype=dst)
+        return lambda: np.multiply(x, c, dtype=dst)
 
     def __call__(self, batched_args, captured, b):
         g = self.execute(batched_args, captured, b, pipelined=False)
@@ -259,7 +293,7 @@ class VectorizedFunction:
             steps.append((st, tuple(slot(x) for x in st.ins), tuple(slot(x) for x in st.outs),
                           None if stateful else rule,
                           _ASYNC_RULES.get(st.op.type) if rule is not None else None,
-                          i in self._cast_mul))
+                          i in self._cast_mul, self._decode_scale.get(i)))
         fetch = [(slot(x), t.dtype.base_dtype) for x, t in
                  zip(self.plan.fetch_slots, self.plan.fetches)]
         vals0 = [None] * len(names)
@@ -283,17 +317,36 @@ class VectorizedFunction:
         for k, c in zip(args[n_b:], captured):
             V[k] = c
         skip = -1
-        for i, (st, ins, outs, rule, start, cast_mul) in enumerate(steps):
+        scaled = {}  # slot -> (the same values cast and scaled, the scale) from a decode thread
+        for i, (st, ins, outs, rule, start, cast_mul, scale_at) in enumerate(steps):
             if i == skip:
                 continue
             vals = [V[k] for k in ins]
             flags = [B[k] for k in ins]
+            if scaled and ins and ins[0] in scaled and len(outs) == 1 and not cast_mul:
+                # a Reshape between the decode and the cast: reshape the scaled copy too
+                f, c = scaled.pop(ins[0])
+                if f is not None and st.op.type == "Reshape" and not any(flags[1:]):
+                    try:
+                        r = _reshape(st, vals, flags, b)
+                    except Exception:
+                        r = None
+                    if r is not None and r.size == f.size:
+                        V[outs[0]] = r
+                        B[outs[0]] = True
+                        scaled[outs[0]] = (f.reshape(r.shape), c)
+                        continue
             if cast_mul and flags[0]:
                 m_ins, m_outs = steps[i + 1][1], steps[i + 1][2]
                 other = [k for k in m_ins if k != outs[0]]
                 r = None
                 if len(other) == 1 and not B[other[0]]:
                     r = self._fused_cast_mul(st, steps[i + 1][0], vals[0], V[other[0]])
+                    done = scaled.pop(ins[0], None)
+                    if r is not None and done is not None and done[1] is V[other[0]]:
+                        r = done[0]
+                    elif r is not None:
+                        r = r()
                 if r is not None:
                     V[m_outs[0]] = r
                     B[m_outs[0]] = True
@@ -304,10 +357,23 @@ class VectorizedFunction:
                 batched = False
             else:
                 r = None
-                finish = start(st, vals, flags, b) if pipelined and start is not None else None
+                c = None
+                if pipelined and start is not None and scale_at is not None:
+                    c_slot = [k for k in steps[scale_at + 1][1] if k != steps[scale_at][2][0]]
+                    if len(c_slot) == 1 and not B[c_slot[0]]:
+                        c = V[c_slot[0]]
+                        dst = steps[scale_at][0].op.get_attr("DstT").base_dtype.np_dtype
+                        if not isinstance(c, np.ndarray) or c.ndim != 0 or c.dtype != dst:
+                            c = None
+                finish = (start(st, vals, flags, b, scale=c) if c is not None else
+                          start(st, vals, flags, b)) if pipelined and start is not None else None
                 if finish is not None:
                     yield
                     r = finish()
+                    if c is not None:
+                        r, f = r if isinstance(r, tuple) else (r, None)
+                        if r is not None and f is not None:
+                            scaled[outs[0]] = (f, c)
                 elif rule is not None:
                     try:
                         r = rule(st, vals, flags, b)

@@ -13,6 +13,8 @@
  * png_probe(data, channels) -> (height, width, channels) or None (fall back).
  * png_decode_start(same arguments as png_decode_batch) -> job: the same decode on the
  *     module's worker thread (the caller goes on with the GIL); job.wait() waits for it.
+ * Both take optional (fout, fkind, scale): fout[i] = out[i] * scale as float32 (fkind 1) or
+ *     float64 (fkind 2) for every decoded image (a cast-and-scale that follows the decode).
  * png_decode_batch(items, channels, out16, out, h, w, c, status) -> number decoded:
  *     decodes each bytes object of the sequence `items` into out[i] (uint8 or, with out16,
  *     native uint16; out has len(items)*h*w*c elements) with the GIL released for the whole
@@ -436,8 +438,36 @@ typedef struct job_s {
     volatile int done;
     pid_t pid;
     Py_buffer out, status;
+    int fkind; /* 0: no scaled copy, 1: float32, 2: float64 */
+    double scale;
+    Py_buffer fout;
     struct job_s *next;
 } job_t;
+
+/* fout[k] = (float)out[k] * scale for one decoded image: the values NumPy gives for
+ * np.multiply(out, np.float32(scale), dtype=np.float32) (one IEEE product per element). */
+static void scale_image(const job_t *j, Py_ssize_t i) {
+    size_t n = (size_t)j->h * (size_t)j->w * (size_t)j->c;
+    if (j->fkind == 1) {
+        float sc = (float)j->scale, *o = (float *)j->fout.buf + n * (size_t)i;
+        if (j->out16) {
+            const uint16_t *x = (const uint16_t *)j->out.buf + n * (size_t)i;
+            for (size_t k = 0; k < n; k++) o[k] = (float)x[k] * sc;
+        } else {
+            const uint8_t *x = (const uint8_t *)j->out.buf + n * (size_t)i;
+            for (size_t k = 0; k < n; k++) o[k] = (float)x[k] * sc;
+        }
+    } else if (j->fkind == 2) {
+        double sc = j->scale, *o = (double *)j->fout.buf + n * (size_t)i;
+        if (j->out16) {
+            const uint16_t *x = (const uint16_t *)j->out.buf + n * (size_t)i;
+            for (size_t k = 0; k < n; k++) o[k] = (double)x[k] * sc;
+        } else {
+            const uint8_t *x = (const uint8_t *)j->out.buf + n * (size_t)i;
+            for (size_t k = 0; k < n; k++) o[k] = (double)x[k] * sc;
+        }
+    }
+}
 
 static void job_run(job_t *j) {
     size_t per = (size_t)j->h * (size_t)j->w * (size_t)j->c * (j->out16 ? 2 : 1);
@@ -458,7 +488,10 @@ static void job_run(job_t *j) {
                 r = png_decode(&p, &sc, (uint8_t *)j->out.buf + per * (size_t)i, j->out16);
         }
         st[i] = (int8_t)r;
-        if (r == ST_OK) nok++;
+        if (r == ST_OK) {
+            nok++;
+            scale_image(j, i);
+        }
     }
     if (sc.zinit) inflateEnd(&sc.zs);
     free(sc.buf);
@@ -534,6 +567,7 @@ static void job_dealloc(job_t *j) {
         PyBuffer_Release(&j->out);
         PyBuffer_Release(&j->status);
     }
+    if (j->fkind) PyBuffer_Release(&j->fout);
     Py_XDECREF(j->seq);
     Py_TYPE(j)->tp_free((PyObject *)j);
 }
@@ -570,15 +604,29 @@ static job_t *job_new(PyObject *args) {
     j->ptrs = NULL;
     j->lens = NULL;
     j->has_out = j->started = j->joined = j->done = 0;
+    j->fkind = 0;
     j->next = NULL;
     j->pid = getpid();
     j->nok = 0;
-    if (!PyArg_ParseTuple(args, "Oipw*nnnw*", &items, &channels, &out16, &j->out, &h, &w, &c,
-                          &j->status)) {
+    PyObject *fout = Py_None;
+    int fkind = 0;
+    double scale = 0.0;
+    if (!PyArg_ParseTuple(args, "Oipw*nnnw*|Oid", &items, &channels, &out16, &j->out, &h, &w,
+                          &c, &j->status, &fout, &fkind, &scale)) {
         Py_DECREF(j);
         return NULL;
     }
     j->has_out = 1;
+    if (fout != Py_None) {
+        if (fkind != 1 && fkind != 2) {
+            PyErr_SetString(PyExc_ValueError, "png_decode_batch: fkind must be 1 or 2");
+            goto fail;
+        }
+        if (PyObject_GetBuffer(fout, &j->fout, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0)
+            goto fail;
+        j->fkind = fkind;
+        j->scale = scale;
+    }
     j->channels = channels;
     j->out16 = out16;
     j->h = h;
@@ -603,6 +651,16 @@ static job_t *job_new(PyObject *args) {
     if (out16 && ((uintptr_t)j->out.buf % 2)) {
         PyErr_SetString(PyExc_ValueError, "png_decode_batch: out must be 2-byte aligned");
         goto fail;
+    }
+    if (j->fkind) {
+        size_t fsz = j->fkind == 1 ? 4 : 8;
+        if (!tw_check_bytes(&j->fout, (Py_ssize_t)((size_t)h * (size_t)w * (size_t)c * fsz *
+                                                    (size_t)n), "png_decode_batch fout"))
+            goto fail;
+        if ((uintptr_t)j->fout.buf % fsz) {
+            PyErr_SetString(PyExc_ValueError, "png_decode_batch: fout not aligned");
+            goto fail;
+        }
     }
     j->ptrs = malloc(sizeof(*j->ptrs) * (size_t)(n ? n : 1));
     j->lens = malloc(sizeof(*j->lens) * (size_t)(n ? n : 1));

@@ -101,7 +101,7 @@ def _native():
     return native.load("_image")
 
 
-def _native_png(items, channels, dtype, start=False):
+def _native_png(items, channels, dtype, start=False, scale=None):
     """Decodes byte strings with the C PNG decoder (GIL released for the whole batch).
 
     Returns (array [n, h, w, c], status int8 [n]) with the shape of the first image, or None
@@ -109,8 +109,9 @@ def _native_png(items, channels, dtype, start=False):
     where the Python kernel must decode item i (a file the C decoder does not handle, or
     corrupt data: the Python kernel then raises its usual error), 2 where the image has
     another shape. A decoded image always equals what the Python kernel returns.
-    With `start`, the decode runs on a thread of its own: (out, status, job), valid after
-    job.wait().
+    With `start`, the decode runs on a thread of its own: (out, status, job, scaled), valid
+    after job.wait(); `scale` (a 0-d float32/float64 array c) also makes scaled =
+    np.multiply(out, c, dtype=c.dtype) for the images the C decoder decoded.
     """
     m = _native()
     if m is None or not items or dtype not in (np.uint8, np.uint16):
@@ -125,8 +126,14 @@ def _native_png(items, channels, dtype, start=False):
     out = np.empty((len(items), h, w, c), dtype=dtype)
     status = np.empty(len(items), dtype=np.int8)
     if start:
-        job = m.png_decode_start(items, int(channels), dtype == np.uint16, out, h, w, c, status)
-        return out, status, job
+        if scale is None:
+            job = m.png_decode_start(items, int(channels), dtype == np.uint16, out, h, w, c,
+                                     status)
+            return out, status, job, None
+        scaled = np.empty(out.shape, dtype=scale.dtype)
+        job = m.png_decode_start(items, int(channels), dtype == np.uint16, out, h, w, c, status,
+                                 scaled, 1 if scale.dtype == np.float32 else 2, float(scale))
+        return out, status, job, scaled
     m.png_decode_batch(items, int(channels), dtype == np.uint16, out, h, w, c, status)
     return out, status
 
@@ -160,19 +167,34 @@ def decode_batch(contents, channels=0, dtype=np.uint8, what="PNG"):
     return _finish_batch(items, got[0], got[1], channels, dtype, what)
 
 
-def decode_batch_start(contents, channels=0, dtype=np.uint8, what="PNG"):
+def decode_batch_start(contents, channels=0, dtype=np.uint8, what="PNG", scale=None):
     """decode_batch with the C decode running on a thread of its own while the caller goes
     on: returns a function giving decode_batch's result (it waits for the thread), or None
-    when the C decoder cannot take the batch (decode_batch would return None too)."""
+    when the C decoder cannot take the batch (decode_batch would return None too).
+
+    With `scale` (a 0-d float32 or float64 array c), the function gives (result, scaled),
+    scaled being np.multiply(result, c, dtype=c.dtype) computed on the decode thread (None
+    where the result is None).
+    """
+    if scale is not None and (not isinstance(scale, np.ndarray) or scale.ndim != 0 or
+                              scale.dtype not in (np.float32, np.float64)):
+        scale = None
     items = _items(contents)
-    got = _native_png(items, channels, dtype, start=True)
+    got = _native_png(items, channels, dtype, start=True, scale=scale)
     if got is None:
         return None
-    out, status, job = got
+    out, status, job, scaled = got
 
     def finish():
         job.wait()
-        return _finish_batch(items, out, status, channels, dtype, what)
+        res = _finish_batch(items, out, status, channels, dtype, what)
+        if scale is None:
+            return res
+        if res is None:
+            return None, None
+        for i in np.flatnonzero(status):
+            scaled[i] = np.multiply(res[i], scale, dtype=scale.dtype)
+        return res, scaled
 
     return finish
 

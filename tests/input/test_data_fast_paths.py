@@ -252,3 +252,44 @@ def test_super_batches_keep_batch_boundaries(tmp_path, monkeypatch):
             for (gx, gy), (wx, wy) in zip(got, want):
                 np.testing.assert_array_equal(gx, wx)
                 np.testing.assert_array_equal(gy, wy)
+
+
+@pytest.mark.parametrize("dtype,scale", [(tf.float32, 1.0 / 255), (tf.float64, 0.1),
+                                         (tf.float32, -3.5)])
+def test_decode_reshape_cast_scale_chain(tmp_path, dtype, scale):
+    imgs, labels = _images(30, seed=8)
+    path = str(tmp_path / "r.tfrecord")
+    _write(path, [_example(_png(i), int(l)) for i, l in zip(imgs, labels)])
+
+    def parse(s):
+        f = tf.parse_single_example(s, {"image": tf.FixedLenFeature([], tf.string)})
+        img = tf.io.decode_png(f["image"], channels=1)
+        return tf.cast(tf.reshape(img, [6, 5]), dtype) * scale
+
+    with tf.Graph().as_default():
+        ds = tf.data.TFRecordDataset([path]).map(parse, num_parallel_calls=2).batch(4)
+        nxt = tf.data.make_one_shot_iterator(ds.prefetch(2)).get_next()
+        with tf.Session() as sess:
+            got = np.concatenate(_drain(sess, nxt))
+    np_dt = np.float32 if dtype == tf.float32 else np.float64
+    want = imgs.astype(np_dt) * np_dt(scale)
+    assert got.dtype == np_dt
+    np.testing.assert_array_equal(got, want)
+
+
+def test_bad_reshape_after_decode_errors_as_before(tmp_path):
+    imgs, labels = _images(8, seed=9)
+    path = str(tmp_path / "r.tfrecord")
+    _write(path, [_example(_png(i), int(l)) for i, l in zip(imgs, labels)])
+
+    def parse(s):
+        f = tf.parse_single_example(s, {"image": tf.FixedLenFeature([], tf.string)})
+        img = tf.io.decode_png(f["image"], channels=1)
+        return tf.cast(tf.reshape(img, [7]), tf.float32) * 2.0
+
+    with tf.Graph().as_default():
+        ds = tf.data.TFRecordDataset([path]).map(parse, num_parallel_calls=2).batch(4)
+        nxt = tf.data.make_one_shot_iterator(ds.prefetch(2)).get_next()
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError):
+                sess.run(nxt)

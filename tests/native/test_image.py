@@ -341,3 +341,36 @@ def test_decode_start_runs_on_the_worker_thread():
         iio.decode_batch_start(arr, 0, np.uint8)()
     with pytest.raises(ValueError):
         m.png_decode_start([items[0]], 0, False, np.zeros(3, np.uint8), 6, 5, 1, st)
+
+
+def test_decode_start_with_scaled_copy():
+    rng = np.random.default_rng(6)
+    for dtype, sdt in ((np.uint8, np.float32), (np.uint16, np.float64), (np.uint8, np.float64)):
+        items = [make_png(_samples(rng, 4, 3, d, 0), d, 0, rng=rng) for d in (8, 16, 2, 8)]
+        items.append(items[0][:20])  # a fallback item: the Python kernel raises for it
+        arr = np.empty(4, dtype=object)
+        arr[:] = items[:4]
+        c = np.asarray(1 / 255 if sdt == np.float32 else 0.1, dtype=sdt)
+        res, scaled = iio.decode_batch_start(arr, 0, dtype, scale=c)()
+        ref = iio.decode_batch(arr, 0, dtype)
+        np.testing.assert_array_equal(res, ref)
+        want = np.multiply(ref, c, dtype=sdt)
+        assert scaled.dtype == sdt
+        np.testing.assert_array_equal(scaled, want)
+        # an interlaced (Pillow-decoded) item gets its scaled row in Python
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(rng.integers(0, 256, (4, 3), dtype=np.uint8), "L").save(
+            buf, format="PNG", optimize=True)
+        arr[1] = buf.getvalue()
+        res, scaled = iio.decode_batch_start(arr, 0, np.uint8, scale=c)()
+        np.testing.assert_array_equal(scaled, np.multiply(res, c, dtype=sdt))
+    out = np.empty((1, 4, 3, 1), np.uint8)
+    st = np.empty(1, np.int8)
+    with pytest.raises(ValueError):
+        m.png_decode_start([items[0]], 0, False, out, 4, 3, 1, st, np.empty(11, np.float32), 1,
+                           0.5)
+    with pytest.raises(ValueError):
+        m.png_decode_start([items[0]], 0, False, out, 4, 3, 1, st, np.empty(12, np.float32), 3,
+                           0.5)
