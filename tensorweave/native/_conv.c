@@ -169,60 +169,82 @@ ALWAYS_INLINE void fw_h(int HB, const vf *T, Py_ssize_t Q, Py_ssize_t kw, Py_ssi
     }
 }
 
-/* V[r+b][kw] (b < RB): inverse DFT along H from the conjugate-pair sums/differences SD. */
+/* Output terms t0+b (b < RB) of the inverse DFT along H, from the conjugate-pair sums and
+ * differences SD of the input.  A term is a row ra and, when the crop holds it, its mirror
+ * rb = PH - ra: same cosines, opposite sines, so V[ra] = base + Cs + Sn, V[rb] = base + Cs - Sn
+ * (Cs the cosine part, Sn the sine part; rt[2t+1] < 0: no mirror). */
 ALWAYS_INLINE void iv_h(int RB, const vf *SD, Py_ssize_t NP, const float *hc, const float *hs,
-                        const float *hn, int nyq, const vf *Y0, const vf *YN, Py_ssize_t r,
-                        vf *V, Py_ssize_t Q, Py_ssize_t kw) {
-    vf re[4][2], im[4][2];
-#pragma GCC unroll 4
-    for (int b = 0; b < RB; b++) {
-        re[b][0] = Y0[0]; re[b][1] = Y0[1]; im[b][0] = Y0[2]; im[b][1] = Y0[3];
-    }
+                        const float *hn, int nyq, const vf *Y0, const vf *YN,
+                        const Py_ssize_t *rt, Py_ssize_t t0, vf *V, Py_ssize_t Q,
+                        Py_ssize_t kw) {
+    vf cr[3][2], ci[3][2], sr[3][2], si[3][2];
+#pragma GCC unroll 3
+    for (int b = 0; b < RB; b++)
+        cr[b][0] = cr[b][1] = ci[b][0] = ci[b][1] = sr[b][0] = sr[b][1] = si[b][0] = si[b][1] =
+            v_zero();
     for (Py_ssize_t j = 1; j <= NP; j++) {
         const vf *sd = SD + 8 * j;
         vf s0 = sd[0], s1 = sd[1], s2 = sd[2], s3 = sd[3], s4 = sd[4], s5 = sd[5], s6 = sd[6],
            s7 = sd[7];
-#pragma GCC unroll 4
+#pragma GCC unroll 3
         for (int b = 0; b < RB; b++) {
-            vf c = v_set1(hc[(r + b) * (NP + 1) + j]), s = v_set1(hs[(r + b) * (NP + 1) + j]);
-            re[b][0] = v_fma(s0, c, re[b][0]); re[b][1] = v_fma(s1, c, re[b][1]);
-            re[b][0] = v_fnma(s6, s, re[b][0]); re[b][1] = v_fnma(s7, s, re[b][1]);
-            im[b][0] = v_fma(s2, c, im[b][0]); im[b][1] = v_fma(s3, c, im[b][1]);
-            im[b][0] = v_fma(s4, s, im[b][0]); im[b][1] = v_fma(s5, s, im[b][1]);
+            vf c = v_set1(hc[(t0 + b) * (NP + 1) + j]), s = v_set1(hs[(t0 + b) * (NP + 1) + j]);
+            cr[b][0] = v_fma(s0, c, cr[b][0]); cr[b][1] = v_fma(s1, c, cr[b][1]);
+            ci[b][0] = v_fma(s2, c, ci[b][0]); ci[b][1] = v_fma(s3, c, ci[b][1]);
+            sr[b][0] = v_fnma(s6, s, sr[b][0]); sr[b][1] = v_fnma(s7, s, sr[b][1]);
+            si[b][0] = v_fma(s4, s, si[b][0]); si[b][1] = v_fma(s5, s, si[b][1]);
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 3
     for (int b = 0; b < RB; b++) {
-        if (nyq) {
-            vf c = v_set1(hn[r + b]);
-            re[b][0] = v_fma(YN[0], c, re[b][0]); re[b][1] = v_fma(YN[1], c, re[b][1]);
-            im[b][0] = v_fma(YN[2], c, im[b][0]); im[b][1] = v_fma(YN[3], c, im[b][1]);
+        vf b0 = Y0[0], b1 = Y0[1], b2 = Y0[2], b3 = Y0[3];
+        if (nyq) { /* (-1)^r: the same for a row and its mirror (PH even) */
+            vf c = v_set1(hn[t0 + b]);
+            b0 = v_fma(YN[0], c, b0); b1 = v_fma(YN[1], c, b1);
+            b2 = v_fma(YN[2], c, b2); b3 = v_fma(YN[3], c, b3);
         }
-        vf *v = V + 4 * ((r + b) * Q + kw);
-        v[0] = re[b][0]; v[1] = re[b][1]; v[2] = im[b][0]; v[3] = im[b][1];
+        b0 = v_add(b0, cr[b][0]); b1 = v_add(b1, cr[b][1]);
+        b2 = v_add(b2, ci[b][0]); b3 = v_add(b3, ci[b][1]);
+        vf *v = V + 4 * (rt[2 * (t0 + b)] * Q + kw);
+        v[0] = v_add(b0, sr[b][0]); v[1] = v_add(b1, sr[b][1]);
+        v[2] = v_add(b2, si[b][0]); v[3] = v_add(b3, si[b][1]);
+        if (rt[2 * (t0 + b) + 1] >= 0) {
+            v = V + 4 * (rt[2 * (t0 + b) + 1] * Q + kw);
+            v[0] = v_sub(b0, sr[b][0]); v[1] = v_sub(b1, sr[b][1]);
+            v[2] = v_sub(b2, si[b][0]); v[3] = v_sub(b3, si[b][1]);
+        }
     }
 }
 
-/* out[x+b] (b < XB) of one row: half-spectrum to real along W. */
+/* Output terms t0+b (b < XB) of one row, half-spectrum to real along W; a term is a column
+ * xa and maybe its mirror xb = PW - xa: out[xa] = A + B, out[xb] = A - B with A the cosine and
+ * B the sine part. */
 ALWAYS_INLINE void iv_w(int XB, const vf *vr, Py_ssize_t Q, const float *wc, const float *ws,
-                        Py_ssize_t x, float *orow, Py_ssize_t sw, vmask m0, vmask m1) {
-    vf a[6][2];
-#pragma GCC unroll 6
-    for (int b = 0; b < XB; b++) a[b][0] = a[b][1] = v_zero();
+                        const Py_ssize_t *xt, Py_ssize_t t0, float *orow, Py_ssize_t sw,
+                        vmask m0, vmask m1) {
+    vf A[4][2], B[4][2];
+#pragma GCC unroll 4
+    for (int b = 0; b < XB; b++) A[b][0] = A[b][1] = B[b][0] = B[b][1] = v_zero();
     for (Py_ssize_t k = 0; k < Q; k++) {
         const vf *v = vr + 4 * k;
         vf v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3];
-#pragma GCC unroll 6
+#pragma GCC unroll 4
         for (int b = 0; b < XB; b++) {
-            vf c = v_set1(wc[(x + b) * Q + k]), s = v_set1(ws[(x + b) * Q + k]);
-            a[b][0] = v_fma(v0, c, a[b][0]); a[b][1] = v_fma(v1, c, a[b][1]);
-            a[b][0] = v_fma(v2, s, a[b][0]); a[b][1] = v_fma(v3, s, a[b][1]);
+            vf c = v_set1(wc[(t0 + b) * Q + k]), s = v_set1(ws[(t0 + b) * Q + k]);
+            A[b][0] = v_fma(v0, c, A[b][0]); A[b][1] = v_fma(v1, c, A[b][1]);
+            B[b][0] = v_fma(v2, s, B[b][0]); B[b][1] = v_fma(v3, s, B[b][1]);
         }
     }
-#pragma GCC unroll 6
+#pragma GCC unroll 4
     for (int b = 0; b < XB; b++) {
-        v_store(orow + (x + b) * sw, a[b][0], m0);
-        v_store(orow + (x + b) * sw + 16, a[b][1], m1);
+        float *o = orow + xt[2 * (t0 + b)] * sw;
+        v_store(o, v_add(A[b][0], B[b][0]), m0);
+        v_store(o + 16, v_add(A[b][1], B[b][1]), m1);
+        if (xt[2 * (t0 + b) + 1] >= 0) {
+            o = orow + xt[2 * (t0 + b) + 1] * sw;
+            v_store(o, v_sub(A[b][0], B[b][0]), m0);
+            v_store(o + 16, v_sub(A[b][1], B[b][1]), m1);
+        }
     }
 }
 
@@ -368,6 +390,7 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
     PyObject *ret = NULL;
     float *tw = NULL;
     vf *V = NULL, *SD = NULL;
+    Py_ssize_t *rt = NULL;
     if (n0 < 0 || n1 < n0 || n1 > ntot || PH < 1 || PW < 1 || PH > 4096 || PW > 4096 ||
         r0 < 0 || nr < 1 || r0 + nr > PH || c0 < 0 || nc < 1 || c0 + nc > PW || C < 1 ||
         sn < 0 || sh < 0 || sw < 0)
@@ -388,25 +411,44 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
     tw = malloc(sizeof(float) * (2 * nr * (NP + 1) + nr + 2 * nc * Q));
     V = aligned_alloc(64, sizeof(vf) * (size_t)(VB * NCB * G));
     SD = aligned_alloc(64, sizeof(vf) * (size_t)(8 * (NP + 1) + 8));
-    if (!tw || !V || !SD) { PyErr_NoMemory(); goto done; }
+    rt = malloc(sizeof(Py_ssize_t) * (size_t)(2 * (nr + nc)));
+    if (!tw || !V || !SD || !rt) { PyErr_NoMemory(); goto done; }
+    /* output terms: a row (column) and its mirror PH - r (PW - x) when the crop holds it */
+    Py_ssize_t *xt = rt + 2 * nr, NRT = 0, NXT = 0;
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        Py_ssize_t p = (PH - (r + r0)) % PH - r0;
+        if (p >= 0 && p < nr && p < r) continue;
+        rt[2 * NRT] = r;
+        rt[2 * NRT + 1] = (p >= 0 && p < nr && p > r) ? p : -1;
+        NRT++;
+    }
+    for (Py_ssize_t x = 0; x < nc; x++) {
+        Py_ssize_t p = (PW - (x + c0)) % PW - c0;
+        if (p >= 0 && p < nc && p < x) continue;
+        xt[2 * NXT] = x;
+        xt[2 * NXT + 1] = (p >= 0 && p < nc && p > x) ? p : -1;
+        NXT++;
+    }
     float *hc = tw, *hs = hc + nr * (NP + 1), *hn = hs + nr * (NP + 1), *wc = hn + nr,
           *ws = wc + nc * Q;
     const double ih = 1.0 / (double)PH, iw = 1.0 / (double)PW;
-    for (Py_ssize_t r = 0; r < nr; r++) {
+    for (Py_ssize_t t = 0; t < NRT; t++) {
+        Py_ssize_t r = rt[2 * t];
         for (Py_ssize_t j = 1; j <= NP; j++) {
             double c, s;
             twiddle(j, r + r0, PH, &c, &s);
-            hc[r * (NP + 1) + j] = (float)(c * ih);
-            hs[r * (NP + 1) + j] = (float)(s * ih);
+            hc[t * (NP + 1) + j] = (float)(c * ih);
+            hs[t * (NP + 1) + j] = (float)(s * ih);
         }
-        hn[r] = (float)(((r + r0) % 2 ? -1.0 : 1.0) * ih);
+        hn[t] = (float)(((r + r0) % 2 ? -1.0 : 1.0) * ih);
     }
-    for (Py_ssize_t x = 0; x < nc; x++)
+    for (Py_ssize_t t = 0; t < NXT; t++)
         for (Py_ssize_t k = 0; k < Q; k++) {
+            Py_ssize_t x = xt[2 * t];
             double c, s, wgt = (k == 0 || (PW % 2 == 0 && k == PW / 2)) ? 1.0 : 2.0;
             twiddle(k, x + c0, PW, &c, &s);
-            wc[x * Q + k] = (float)(wgt * c * iw);
-            ws[x * Q + k] = (float)(-wgt * s * iw);
+            wc[t * Q + k] = (float)(wgt * c * iw);
+            ws[t * Q + k] = (float)(-wgt * s * iw);
         }
     const float *sp = src.buf;
     float *dp = dst.buf;
@@ -443,12 +485,12 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
                         YN[2] = v_load(YP(PH / 2, 1), m0); YN[3] = v_load(YP(PH / 2, 1) + 16, m1);
                     }
 #undef YP
-                    Py_ssize_t r = 0;
-                    for (; r + 4 <= nr; r += 4) iv_h(4, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw);
-                    switch (nr - r) {
-                    case 3: iv_h(3, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw); break;
-                    case 2: iv_h(2, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw); break;
-                    case 1: iv_h(1, SD, NP, hc, hs, hn, nyq, Y0, YN, r, Vn, Q, kw); break;
+                    Py_ssize_t t = 0;
+                    for (; t + 3 <= NRT; t += 3)
+                        iv_h(3, SD, NP, hc, hs, hn, nyq, Y0, YN, rt, t, Vn, Q, kw);
+                    switch (NRT - t) {
+                    case 2: iv_h(2, SD, NP, hc, hs, hn, nyq, Y0, YN, rt, t, Vn, Q, kw); break;
+                    case 1: iv_h(1, SD, NP, hc, hs, hn, nyq, Y0, YN, rt, t, Vn, Q, kw); break;
                     }
                 }
         /* along W: out[r][x] = sum_kw wc Vre + ws Vim */
@@ -459,12 +501,12 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
                 for (Py_ssize_t r = 0; r < nr; r++) {
                     float *orow = dp + n * sn + r * sh + cb;
                     const vf *vr = Vn + 4 * r * Q;
-                    Py_ssize_t x = 0;
-                    for (; x + 4 <= nc; x += 4) iv_w(4, vr, Q, wc, ws, x, orow, sw, m0, m1);
-                    switch (nc - x) {
-                    case 3: iv_w(3, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
-                    case 2: iv_w(2, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
-                    case 1: iv_w(1, vr, Q, wc, ws, x, orow, sw, m0, m1); break;
+                    Py_ssize_t t = 0;
+                    for (; t + 4 <= NXT; t += 4) iv_w(4, vr, Q, wc, ws, xt, t, orow, sw, m0, m1);
+                    switch (NXT - t) {
+                    case 3: iv_w(3, vr, Q, wc, ws, xt, t, orow, sw, m0, m1); break;
+                    case 2: iv_w(2, vr, Q, wc, ws, xt, t, orow, sw, m0, m1); break;
+                    case 1: iv_w(1, vr, Q, wc, ws, xt, t, orow, sw, m0, m1); break;
                     }
                 }
             }
@@ -476,6 +518,7 @@ done:
     free(tw);
     free(V);
     free(SD);
+    free(rt);
     PyBuffer_Release(&src);
     PyBuffer_Release(&dst);
     return ret;
