@@ -2,11 +2,14 @@
  * tw-libraries: pthread
  *
  * A big MatMul is split into blocks of output columns; each block is one call of the BLAS
- * sgemm/dgemm NumPy itself uses (its address is handed in from Python), with the same
- * arguments NumPy's matmul passes for that block, so the result is bitwise the full GEMM's.
+ * sgemm/dgemm NumPy itself uses (its address is handed in from Python), with the arguments
+ * NumPy's matmul passes for that block, so each block has the bits NumPy gives it
+ * (runtime/devices.py only splits where that equals the full GEMM: float32, big blocks).
  * Blocks are handed out dynamically from an atomic counter: the calling thread takes blocks
  * too, and a worker that the OS has descheduled simply takes fewer (the caller never waits for
- * a worker to start, only for a block a worker has already claimed).
+ * a worker to start, only for a block a worker has already claimed).  One split job runs at
+ * a time; a second caller meanwhile runs its GEMM serially.  The same machinery splits a big
+ * GradientDescent update (`gd`) into element ranges.
  *
  * Steal mode (what tensorweave uses): a worker computes its block into its own scratch and
  * copies it to C only if the caller has not taken the block back; the caller, out of free
