@@ -5,6 +5,12 @@ a fresh Python iterator of flat element tuples (NumPy arrays). Map/filter/flat_m
 are FuncGraphs compiled once per session into executor plans. Parallel map runs its calls on
 a thread pool and prefetch fills a bounded buffer from a background thread, so input work
 overlaps the training step (NumPy and Pillow release the GIL in their heavy loops).
+
+Fast paths for map+batch (fused_map_batch_gen): the function runs once per batch, vectorized
+(vectorize.py); TFRecord and tensor-slice sources hand over their elements in chunks (no
+per-element Python); and a prefetch over a map whose function decodes PNGs runs the batches
+one (super-)batch ahead on the consumer's thread, the C decoder working on a native thread
+meanwhile (no Python thread, so no GIL handoffs).
 """
 import collections
 import concurrent.futures
