@@ -14,6 +14,10 @@ rows and columns that are wanted (the crop), and everything runs in the input dt
 
 Layouts: maps are ``(H, W, M)`` with ``M = batch * channels`` (batch major); the transformed
 arrays are ``(2, P_h, Q, M)`` with ``Q = P_w // 2 + 1``, i.e. ``(2, F, batch, channels)``.
+
+float32 convolutions use the C kernels of tensorweave/native/_conv.c instead when they are
+built (see "C kernels" below and `plan_native`); this NumPy path stays the fallback and the
+float64 path.
 """
 
 import functools
@@ -265,12 +269,16 @@ def _run(fn, n, runner, item_bytes, collect=False):
 
 
 # ------------------------------------------------------------------ C kernels (float32)
-# tensorweave/native/_conv.c runs the same transform-domain algorithm in three phases, each
-# split over the intra-op threads: (1) forward DFTs of the maps (batch chunks) and of the
-# filter, (2) the per-frequency complex channel matmuls (frequency chunks: a filter gradient's
-# sum over the batch happens inside one frequency, so no partial sums across threads), (3) the
-# cropped inverse DFT (batch chunks).  Every chunk computes the same values whatever thread
-# runs it.  It also has a direct convolution for few input channels (a first layer).
+# tensorweave/native/_conv.c runs the same transform-domain algorithm in phases, each split
+# over the intra-op threads: (1) forward DFTs of the maps (batch chunks; skipped for a map
+# whose spectrum is kept, see _left_spectra) and the filter's DFT along W, (2) the
+# per-frequency complex channel matmuls with 3 real products (frequency chunks; the filter's
+# spectrum is finished one frequency at a time inside them, and a filter gradient's sum over
+# the batch happens inside one frequency, so no partial sums across threads), (3) the cropped
+# inverse DFT (batch chunks).  The frame is the smallest circular size that equals the zero
+# padded correlation (_csizes: 16 x 16 for 5x5 SAME on 14 x 14, not 18 x 18).  Every chunk
+# computes the same values whatever thread runs it.  The module also has a direct
+# convolution for few input channels (a first layer: forward and filter gradient).
 
 _NATIVE = []
 
@@ -328,7 +336,9 @@ _TASKS = 8
 
 # Plane layouts of dft_fwd's output (see _conv.c store_planes): the complex products use 3 real
 # multiplications, so the left operand keeps (re, im, re+im) and the right one (re, im-re,
-# re+im), or (re, -im-re, re-im) when it enters conjugated.
+# re+im), or (re, -im-re, re-im) when it enters conjugated.  (The Python side now only makes
+# left-operand spectra; right operands are the filter, made inside cgemm_wf, or a left
+# spectrum that cgemm reads conjugated.)
 _LEFT, _RIGHT, _RIGHT_CONJ = 1, 2, 3
 
 
