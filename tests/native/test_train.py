@@ -96,22 +96,22 @@ def _rmsprop(var, ms, mom, grad, **sc):
 
 SHAPES = [(), (1,), (7,), (33, 17), (784, 500), (3, 5, 129)]
 DTYPES = [np.float32, np.float64]
-ADAM = dict(beta1_power=0.9 ** 3, beta2_power=0.999 ** 3, lr=0.001, beta1=0.9, beta2=0.999,
-            epsilon=1e-8)
-RMS = dict(lr=0.01, rho=0.9, momentum=0.5, epsilon=1e-10)
+ADAM = {"beta1_power": 0.9 ** 3, "beta2_power": 0.999 ** 3, "lr": 0.001, "beta1": 0.9,
+        "beta2": 0.999, "epsilon": 1e-8}
+RMS = {"lr": 0.01, "rho": 0.9, "momentum": 0.5, "epsilon": 1e-10}
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES)
 def test_gd(shape, dtype):
-    _check(_gd, 0, dict(alpha=0.1), shape, dtype)
+    _check(_gd, 0, {"alpha": 0.1}, shape, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_momentum(shape, dtype, nesterov):
-    _check(_momentum, 1, dict(lr=0.1, momentum=0.9), shape, dtype, use_nesterov=nesterov)
+    _check(_momentum, 1, {"lr": 0.1, "momentum": 0.9}, shape, dtype, use_nesterov=nesterov)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -125,7 +125,7 @@ def test_adam(shape, dtype, nesterov):
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("update_slots", [True, False])
 def test_adagrad(shape, dtype, update_slots):
-    _check(_adagrad, 1, dict(lr=0.1), shape, dtype, positive_slots=True,
+    _check(_adagrad, 1, {"lr": 0.1}, shape, dtype, positive_slots=True,
            update_slots=update_slots)
 
 
@@ -137,11 +137,11 @@ def test_rmsprop(shape, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_nan_inf_propagate(dtype):
-    _check(_gd, 0, dict(alpha=0.1), (5, 7), dtype, specials=True)
-    _check(_momentum, 1, dict(lr=0.1, momentum=0.9), (5, 7), dtype, specials=True)
+    _check(_gd, 0, {"alpha": 0.1}, (5, 7), dtype, specials=True)
+    _check(_momentum, 1, {"lr": 0.1, "momentum": 0.9}, (5, 7), dtype, specials=True)
     _check(_adam, 2, ADAM, (5, 7), dtype, positive_slots=True, specials=True)
     _check(_rmsprop, 2, RMS, (5, 7), dtype, positive_slots=True, specials=True)
-    _check(_adagrad, 1, dict(lr=0.1), (5, 7), dtype, positive_slots=True, specials=True)
+    _check(_adagrad, 1, {"lr": 0.1}, (5, 7), dtype, positive_slots=True, specials=True)
 
 
 def test_fallbacks_still_update():
