@@ -378,8 +378,10 @@ def _rows_tasks(m, w, t1, kh, kw, k, nn, pw):
 
 
 def _mix_wf_tasks(m, a, t1, cout, f, mm, k, nn, sa, sc, ph, pw, kh, conj):
-    return [functools.partial(m.cgemm_wf, a, t1, cout, f0, f1, mm, k, nn, *sa, *sc, ph, pw, kh,
-                              conj) for f0, f1 in _split(f, _TASKS)]
+    # work items: frequency pairs (kh <= ph/2, kw), each with its mirror row (ph - kh, kw)
+    pairs = (ph // 2 + 1) * (pw // 2 + 1)
+    return [functools.partial(m.cgemm_wf, a, t1, cout, p0, p1, mm, k, nn, *sa, *sc, ph, pw, kh,
+                              conj) for p0, p1 in _split(pairs, _TASKS)]
 
 
 # One training step transforms each map twice: the forward and the filter gradient both

@@ -737,10 +737,11 @@ done:
     return ret;
 }
 
-/* cgemm_wf(A, t1, C, f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sc_f, sc_p, ldc, PH, PW, KH,
- * conj): cgemm whose right operand, the filter spectrum, is made one frequency at a time from
- * filter_rows' t1 (the DFT along H, then the planes of store_planes mode 2, or 3 with conj):
- * the F x K x N spectrum never goes through memory. */
+/* cgemm_wf(A, t1, C, p0, p1, M, K, N, sa_f, sa_p, sa_i, sa_k, sc_f, sc_p, ldc, PH, PW, KH,
+ * conj): cgemm whose right operand, the filter spectrum, is made one frequency pair at a time
+ * from filter_rows' t1 (the DFT along H, then the planes of store_planes mode 2, or 3 with
+ * conj): the F x K x N spectrum never goes through memory.  p0..p1-1 index the frequency
+ * pairs (kh, kw), kh <= PH/2, each with its mirror (PH-kh, kw) when that differs. */
 static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
     Py_buffer A = {0}, Tb = {0}, Cb = {0};
     Py_ssize_t f0, f1, M, K, N, sa_f, sa_p, sa_i, sa_k, sc_f, sc_p, ldc, PH, PW, KH;
@@ -754,17 +755,26 @@ static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
         sa_k < 0 || sc_f < 0 || sc_p < 0 || ldc < 0 || PH < KH || KH < 1 || PW < 1 ||
         PH > 4096 || PW > 4096)
         BAD("cgemm_wf: bad sizes");
-    const Py_ssize_t Q = PW / 2 + 1;
-    if (f1 > PH * Q) BAD("cgemm_wf: frequency range past the spectrum");
+    const Py_ssize_t Q = PW / 2 + 1, NH = PH / 2 + 1;
+    /* work items are frequency pairs p = kh*Q + kw, kh <= PH/2: f = kh*Q + kw and its mirror
+     * (PH-kh)*Q + kw share the sums over the filter rows */
+    if (f1 > NH * Q) BAD("cgemm_wf: frequency pair range past the spectrum");
     if (!tw_check_contig(&Cb, "cgemm_wf C")) goto done;
     if (!span_ok(Q * KH * 2 * K * N, &Tb, "cgemm_wf t1")) goto done;
-    if (f1 > f0) {
-        if (!span_ok((f1 - 1) * sa_f + 2 * sa_p + (M - 1) * sa_i + (K - 1) * sa_k + 1, &A,
+    if (f1 > f0) { /* the largest frequency any pair touches */
+        Py_ssize_t fmax = 0;
+        for (Py_ssize_t p = f0; p < f1; p++) {
+            Py_ssize_t kh = p / Q, kw = p % Q, km = (PH - kh) % PH;
+            Py_ssize_t fa = kh * Q + kw, fb = km * Q + kw;
+            if (fa > fmax) fmax = fa;
+            if (fb > fmax) fmax = fb;
+        }
+        if (!span_ok(fmax * sa_f + 2 * sa_p + (M - 1) * sa_i + (K - 1) * sa_k + 1, &A,
                      "cgemm_wf A") ||
-            !span_ok((f1 - 1) * sc_f + sc_p + (M - 1) * ldc + N, &Cb, "cgemm_wf C"))
+            !span_ok(fmax * sc_f + sc_p + (M - 1) * ldc + N, &Cb, "cgemm_wf C"))
             goto done;
     }
-    bf = aligned_alloc(64, sizeof(float) * (size_t)(3 * K * N + 16));
+    bf = aligned_alloc(64, sizeof(float) * (size_t)(6 * K * N + 32));
     tw = malloc(sizeof(float) * (size_t)(2 * PH * KH));
     if (!bf || !tw) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t k = 0; k < PH; k++)
@@ -778,13 +788,18 @@ static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
     float *cp = Cb.buf;
     const Py_ssize_t KN = K * N;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t f = f0; f < f1; f++) {
-        const Py_ssize_t kh = f / Q, kw = f % Q;
+    float *bf2 = bf + 3 * KN + 16; /* the mirror frequency's planes */
+    for (Py_ssize_t p = f0; p < f1; p++) {
+        const Py_ssize_t kh = p / Q, kw = p % Q, km = (PH - kh) % PH;
+        const int mirror = km != kh;
         const float *t = tp + kw * KH * 2 * KN, *c_ = tw + 2 * kh * KH;
-        /* B_f = sum_y t1[kw][y] e^{-2 pi i kh y / PH} (a + ib)(c - is) = (ac + bs) + i(bc - as) */
+        /* B_f = sum_y t1[kw][y] e^{-2 pi i kh y / PH}, with t1 = a + ib and e = c - is:
+         * P = sum ac, Qs = sum bs, R = sum bc, S = sum as give
+         * B_kh = (P + Qs) + i(R - S) and its mirror B_(PH-kh) = (P - Qs) + i(R + S) */
         for (Py_ssize_t e = 0; e < KN; e += 32) {
             vmask m0 = v_mask(KN - e), m1 = v_mask(KN - e - 16);
-            vf r0 = v_zero(), r1 = v_zero(), i0 = v_zero(), i1 = v_zero();
+            vf P0 = v_zero(), P1 = v_zero(), Q0 = v_zero(), Q1 = v_zero();
+            vf R0 = v_zero(), R1 = v_zero(), S0 = v_zero(), S1 = v_zero();
             for (Py_ssize_t y = 0; y < KH; y++) {
                 const float *ty = t + y * 2 * KN + e;
                 vf a0, a1, b0, b1;
@@ -796,15 +811,23 @@ static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
                     b0 = v_load(ty + KN, m0); b1 = v_load(ty + KN + 16, m1);
                 }
                 vf c = v_set1(c_[2 * y]), s = v_set1(c_[2 * y + 1]);
-                r0 = v_fma(a0, c, r0); r1 = v_fma(a1, c, r1);
-                r0 = v_fma(b0, s, r0); r1 = v_fma(b1, s, r1);
-                i0 = v_fma(b0, c, i0); i1 = v_fma(b1, c, i1);
-                i0 = v_fnma(a0, s, i0); i1 = v_fnma(a1, s, i1);
+                P0 = v_fma(a0, c, P0); P1 = v_fma(a1, c, P1);
+                Q0 = v_fma(b0, s, Q0); Q1 = v_fma(b1, s, Q1);
+                R0 = v_fma(b0, c, R0); R1 = v_fma(b1, c, R1);
+                S0 = v_fma(a0, s, S0); S1 = v_fma(a1, s, S1);
             }
-            store_planes(bf + e, KN, conj ? 3 : 2, r0, r1, i0, i1, m0, m1);
+            store_planes(bf + e, KN, conj ? 3 : 2, v_add(P0, Q0), v_add(P1, Q1), v_sub(R0, S0),
+                         v_sub(R1, S1), m0, m1);
+            if (mirror)
+                store_planes(bf2 + e, KN, conj ? 3 : 2, v_sub(P0, Q0), v_sub(P1, Q1),
+                             v_add(R0, S0), v_add(R1, S1), m0, m1);
         }
-        mix_one(ap + f * sa_f, sa_p, sa_i, sa_k, bf, KN, N, cp + f * sc_f, sc_p, ldc, M, K, N,
+        const Py_ssize_t fa = kh * Q + kw, fb = km * Q + kw;
+        mix_one(ap + fa * sa_f, sa_p, sa_i, sa_k, bf, KN, N, cp + fa * sc_f, sc_p, ldc, M, K, N,
                 0);
+        if (mirror)
+            mix_one(ap + fb * sa_f, sa_p, sa_i, sa_k, bf2, KN, N, cp + fb * sc_f, sc_p, ldc, M, K,
+                    N, 0);
     }
     Py_END_ALLOW_THREADS
     ret = Py_None;
