@@ -343,9 +343,10 @@ _LEFT, _RIGHT, _RIGHT_CONJ = 1, 2, 3
 
 
 def _dft_tasks(m, src, dst, items, ntot, h, w, c, strides, ph, pw, off, mode,
-               parts=_TASKS):
+               parts=_TASKS, copy=None):
+    extra = () if copy is None else (copy,)
     return [functools.partial(m.dft_fwd, src, dst, b0, b1, ntot, h, w, c, *strides, ph, pw,
-                              *off, mode) for b0, b1 in _split(items, parts)]
+                              *off, mode, *extra) for b0, b1 in _split(items, parts)]
 
 
 def _inv_tasks(m, src, dst, items, ntot, ph, pw, rows, cols, c, strides):
@@ -414,16 +415,18 @@ def _left_spectra(m, runner, maps, extra=()):
             out.append(ent[1])
             continue
         spec = np.empty((ph * (pw // 2 + 1), 3, n, c), dtype=np.float32)
+        # the transform also writes the copy of the bytes it read (when it will be kept)
+        copy = None
+        if spec.nbytes + src.nbytes <= _SPEC_MAX_BYTES // 2:
+            copy = np.empty_like(src)
         tasks += _dft_tasks(m, src, spec, n, n, h, w, c, _nhwc_strides(h, w, c), ph, pw, off,
-                            _LEFT)
-        new.append((key, src, spec))
+                            _LEFT, copy=copy)
+        if copy is not None:
+            new.append((key, copy, spec))
         out.append(spec)
     if tasks:
         _phase(runner, tasks)
-    for key, src, spec in new:
-        if spec.nbytes + src.nbytes > _SPEC_MAX_BYTES // 2:
-            continue
-        copy = np.array(src)
+    for key, copy, spec in new:
         with _SPEC_LOCK:
             _SPEC_CACHE.pop(key, None)
             _SPEC_CACHE[key] = (copy, spec)

@@ -252,13 +252,14 @@ ALWAYS_INLINE void iv_w(int XB, const vf *vr, Py_ssize_t Q, const float *wc, con
 
 /* src (item, h, w, c) at item*sn + h*sh + w*sw + c, c < C; the map is placed at (offh, offw)
  * of a PH x PW zero frame.  dst [f][plane][ntot][C], f = kh*Q + kw, Q = PW/2+1, planes as
- * store_planes' mode (2 or 3 planes). */
+ * store_planes' mode (2 or 3 planes).  Optional last argument: a contiguous (ntot, H, W, C)
+ * buffer that gets a copy of the maps (made while they are read). */
 static PyObject *dft_fwd(PyObject *self, PyObject *args) {
-    Py_buffer src = {0}, dst = {0};
+    Py_buffer src = {0}, dst = {0}, cpy = {0};
     Py_ssize_t n0, n1, ntot, H, W, C, sn, sh, sw, PH, PW, offh, offw;
     int mode;
-    if (!PyArg_ParseTuple(args, "y*w*nnnnnnnnnnnnni", &src, &dst, &n0, &n1, &ntot, &H, &W, &C,
-                          &sn, &sh, &sw, &PH, &PW, &offh, &offw, &mode))
+    if (!PyArg_ParseTuple(args, "y*w*nnnnnnnnnnnnni|w*", &src, &dst, &n0, &n1, &ntot, &H, &W,
+                          &C, &sn, &sh, &sw, &PH, &PW, &offh, &offw, &mode, &cpy))
         return NULL;
     PyObject *ret = NULL;
     float *tw = NULL;
@@ -273,6 +274,14 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
     if (n1 > n0 && !span_ok((n1 - 1) * sn + (H - 1) * sh + (W - 1) * sw + C, &src, "dft_fwd src"))
         goto done;
     if (!span_ok(F * (mode ? 3 : 2) * ntot * C, &dst, "dft_fwd dst")) goto done;
+    /* optional: a contiguous (ntot, H, W, C) copy of the maps, written as they are read */
+    float *cp = NULL;
+    if (cpy.buf != NULL) {
+        if (!tw_check_contig(&cpy, "dft_fwd copy") ||
+            !span_ok(ntot * H * W * C, &cpy, "dft_fwd copy"))
+            goto done;
+        cp = cpy.buf;
+    }
     const Py_ssize_t NH = PH / 2 + 1, NCB = (C + 31) / 32, TB = 4 * H * Q; /* vf per T block */
     /* items per group: the group's row transforms T (NCB blocks of TB vectors per item) stay
      * in cache while the column transforms write each frequency's rows for all of them */
@@ -323,13 +332,22 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
                 vf *Tn = T + ((n - g0) * NCB + cb / 32) * TB;
                 for (Py_ssize_t h = 0; h < H; h++) {
                     const float *row = sp + n * sn + h * sh + cb;
+                    float *crow = cp ? cp + ((n * H + h) * W) * C + cb : NULL;
                     for (Py_ssize_t j = 0; j < NT; j++) {
                         const float *xa = row + tu[2 * j] * sw;
                         vf a0 = v_load(xa, m0), a1 = v_load(xa + 16, m1);
                         vf *eo = EO + 4 * j;
+                        if (crow) {
+                            v_store(crow + tu[2 * j] * C, a0, m0);
+                            v_store(crow + tu[2 * j] * C + 16, a1, m1);
+                        }
                         if (tu[2 * j + 1] >= 0) {
                             const float *xb = row + tu[2 * j + 1] * sw;
                             vf b0 = v_load(xb, m0), b1 = v_load(xb + 16, m1);
+                            if (crow) {
+                                v_store(crow + tu[2 * j + 1] * C, b0, m0);
+                                v_store(crow + tu[2 * j + 1] * C + 16, b1, m1);
+                            }
                             eo[0] = v_add(a0, b0); eo[1] = v_add(a1, b1);
                             eo[2] = v_sub(a0, b0); eo[3] = v_sub(a1, b1);
                         } else {
@@ -373,6 +391,7 @@ done:
     free(tu);
     PyBuffer_Release(&src);
     PyBuffer_Release(&dst);
+    PyBuffer_Release(&cpy);
     return ret;
 }
 
