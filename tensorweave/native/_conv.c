@@ -67,6 +67,9 @@ static inline vf v_mul(vf a, vf b) { for (int l = 0; l < 16; l++) a.v[l] *= b.v[
 #endif
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* 64-byte aligned scratch (size rounded up to a multiple of 64, as aligned_alloc wants). */
+static void *alloc64(size_t bytes) { return aligned_alloc(64, (bytes + 63) / 64 * 64); }
 #define BAD(...) do { PyErr_Format(PyExc_ValueError, __VA_ARGS__); goto done; } while (0)
 static const double TWO_PI = 6.283185307179586476925286766559;
 
@@ -293,8 +296,8 @@ static PyObject *dft_fwd(PyObject *self, PyObject *args) {
      * sines, so a pair of samples there enters as E = x_u + x_p (cosines) and
      * O = x_u - x_p (sines); a sample without partner enters alone (E = O = x_u). */
     tw = malloc(sizeof(float) * (2 * Q * W + 2 * NH * H));
-    T = aligned_alloc(64, sizeof(vf) * (size_t)(TB * NCB * G));
-    EO = aligned_alloc(64, sizeof(vf) * (size_t)(4 * W));
+    T = alloc64(sizeof(vf) * (size_t)(TB * NCB * G));
+    EO = alloc64(sizeof(vf) * (size_t)(4 * W));
     tu = malloc(sizeof(Py_ssize_t) * (size_t)(2 * W));
     if (!tw || !T || !EO || !tu) { PyErr_NoMemory(); goto done; }
     Py_ssize_t NT = 0; /* terms: column tu[2j], partner column tu[2j+1] or -1 */
@@ -428,8 +431,8 @@ static PyObject *dft_inv(PyObject *self, PyObject *args) {
     if (G < 1) G = 1;
     if (G > n1 - n0) G = n1 - n0 > 0 ? n1 - n0 : 1;
     tw = malloc(sizeof(float) * (2 * nr * (NP + 1) + nr + 2 * nc * Q));
-    V = aligned_alloc(64, sizeof(vf) * (size_t)(VB * NCB * G));
-    SD = aligned_alloc(64, sizeof(vf) * (size_t)(8 * (NP + 1) + 8));
+    V = alloc64(sizeof(vf) * (size_t)(VB * NCB * G));
+    SD = alloc64(sizeof(vf) * (size_t)(8 * (NP + 1) + 8));
     rt = malloc(sizeof(Py_ssize_t) * (size_t)(2 * (nr + nc)));
     if (!tw || !V || !SD || !rt) { PyErr_NoMemory(); goto done; }
     /* output terms: a row (column) and its mirror PH - r (PW - x) when the crop holds it */
@@ -793,7 +796,7 @@ static PyObject *cgemm_wf(PyObject *self, PyObject *args) {
             !span_ok(fmax * sc_f + sc_p + (M - 1) * ldc + N, &Cb, "cgemm_wf C"))
             goto done;
     }
-    bf = aligned_alloc(64, sizeof(float) * (size_t)(6 * K * N + 32));
+    bf = alloc64(sizeof(float) * (size_t)(6 * K * N + 32));
     tw = malloc(sizeof(float) * (size_t)(2 * PH * KH));
     if (!bf || !tw) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t k = 0; k < PH; k++)
