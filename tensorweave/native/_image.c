@@ -23,6 +23,8 @@
 #include "tw_native.h"
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -435,6 +437,7 @@ typedef struct job_s {
     Py_ssize_t *lens;
     Py_ssize_t n, h, w, c, nok;
     int channels, out16, has_out, started, joined;
+    int claimed; /* taken off the queue (by the worker, or by a joiner running it itself) */
     volatile int done;
     pid_t pid;
     Py_buffer out, status;
@@ -509,12 +512,20 @@ static pid_t worker_pid;
 
 static void *worker_main(void *arg) {
     (void)arg;
+    /* Decoding ahead should fill core time the training step leaves idle, not take cores from
+     * the step's own compute threads: the worker runs at the lowest priority (Linux applies a
+     * thread id's nice value to that thread alone), and a consumer that needs a batch the
+     * worker has not started decodes it itself at its own priority (job_join). */
+#ifdef SYS_gettid
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+#endif
     pthread_mutex_lock(&q_mu);
     for (;;) {
         while (q_head == NULL) pthread_cond_wait(&q_cv, &q_mu);
         job_t *j = q_head;
         q_head = j->next;
         if (q_head == NULL) q_tail = NULL;
+        j->claimed = 1;
         pthread_mutex_unlock(&q_mu);
         job_run(j);
         pthread_mutex_lock(&q_mu);
@@ -551,6 +562,23 @@ static void job_join(job_t *j) {
         } else {
             Py_BEGIN_ALLOW_THREADS
             pthread_mutex_lock(&q_mu);
+            if (!j->claimed) {
+                /* still queued: take it off the queue and decode it here */
+                job_t **pp = &q_head, *prev = NULL;
+                while (*pp != NULL && *pp != j) {
+                    prev = *pp;
+                    pp = &(*pp)->next;
+                }
+                if (*pp == j) {
+                    *pp = j->next;
+                    if (q_tail == j) q_tail = prev;
+                }
+                j->claimed = 1;
+                pthread_mutex_unlock(&q_mu);
+                job_run(j);
+                pthread_mutex_lock(&q_mu);
+                j->done = 1;
+            }
             while (!j->done) pthread_cond_wait(&done_cv, &q_mu);
             pthread_mutex_unlock(&q_mu);
             Py_END_ALLOW_THREADS
@@ -603,7 +631,7 @@ static job_t *job_new(PyObject *args) {
     j->seq = NULL;
     j->ptrs = NULL;
     j->lens = NULL;
-    j->has_out = j->started = j->joined = j->done = 0;
+    j->has_out = j->started = j->joined = j->done = j->claimed = 0;
     j->fkind = 0;
     j->next = NULL;
     j->pid = getpid();
