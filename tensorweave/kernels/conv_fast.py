@@ -194,7 +194,6 @@ def conv2d_bwd_input(x_shape, w, dy, pads, runner=None):
     n, h, wd, c = x_shape
     kh, kw, _, o = w.shape
     ph, pw = _sizes((h, wd), pads)
-    oh, ow = dy.shape[1], dy.shape[2]
     wf = _filter_t(w, ph, pw, swap=True)  # (2, F, O, C)
     wre, wim = wf[0], wf[1]
     res = np.empty((n, h, wd, c), dtype=dtype)
@@ -479,7 +478,6 @@ def native_bwd_input(x_shape, w, dy, pads, runner=None):
     n, h, wd, c = (int(v) for v in x_shape)
     kh, kw, _, o = w.shape
     ph, pw = _csizes((h, wd), (kh, kw), pads)
-    oh, ow = dy.shape[1], dy.shape[2]
     f = ph * (pw // 2 + 1)
     res = np.empty((n, h, wd, c), dtype=np.float32)
     if n == 0:
@@ -506,7 +504,6 @@ def native_bwd_filter(x, dy, k, pads, runner=None):
     o = dy.shape[-1]
     kh, kw = k
     ph, pw = _csizes((h, wd), k, pads)
-    oh, ow = dy.shape[1], dy.shape[2]
     f = ph * (pw // 2 + 1)
     if n == 0:
         return np.zeros((kh, kw, c, o), dtype=np.float32)

@@ -5,9 +5,6 @@ than float32/float64, non-contiguous or tiny inputs, shapes outside its pattern)
 then runs its NumPy code, which gives the same numbers (bit for bit, except `col_sum`,
 which accumulates in double instead of NumPy's float32 running sum).
 """
-import threading
-import weakref
-
 import numpy as np
 
 from tensorweave import native
@@ -87,7 +84,8 @@ def bias_add(a, b, relu=False, out=None):
     return out
 
 
-def _col_sum(x):
+def col_sum(x):
+    """x summed over all axes but the last (shape (C,)), accumulated in double; or None."""
     m = _nn()
     dt = _code(x)
     if m is None or dt is None or x.ndim < 2 or x.size < MIN_ELEMENTS or x.shape[-1] < 8:
@@ -98,39 +96,10 @@ def _col_sum(x):
     return out
 
 
-# ---------------------------------------------------------------- side results
-# A fused plan step may compute, in the same pass over its output, what a later consumer of
-# that output needs (Relu(Add) -> its MaxPool, ReluGrad(MaxPoolGrad) -> its bias-gradient
-# Sum).  The step leaves it here, keyed by the output array; the consumer's kernel takes it
-# when it is called with that very array (checked through a weak reference) and the same
-# attrs, else computes as usual.  The plan only asks for this when the output is not fetched
-# (never seen by the user) and nothing may write it in place (it has several consumers).
-_SIDE = {}
-_SIDE_MAX = 32
-_SIDE_LOCK = threading.Lock()
-
-
-def put_side(arr, key, value):
-    with _SIDE_LOCK:
-        if len(_SIDE) >= _SIDE_MAX:
-            for k in list(_SIDE)[: _SIDE_MAX // 2]:
-                del _SIDE[k]
-        _SIDE[(id(arr), key)] = (weakref.ref(arr), value)
-
-
-def take_side(arr, key):
-    """The side result stored for this very array and key (removed), or None."""
-    if not _SIDE:
-        return None
-    with _SIDE_LOCK:
-        e = _SIDE.pop((id(arr), key), None)
-    if e is None or e[0]() is not arr:
-        return None
-    return e[1]
-
-
-def bias_relu_pool(a, b, pool_key, geom):
-    """relu(a + b) with its max pool (stored as a side result for `pool_key`), or None."""
+def bias_relu_pool(a, b, geom):
+    """(relu(a + b), its max pool) in one pass over each image while it is in cache, or None
+    (a plan step computing a Relu(Add/BiasAdd) and the MaxPool reading it; `geom` from
+    pool.native_geometry)."""
     m = _nn()
     if m is None or type(a) is not np.ndarray or type(b) is not np.ndarray:
         return None
@@ -147,13 +116,4 @@ def bias_relu_pool(a, b, pool_key, geom):
     out = np.empty(x.shape, x.dtype)
     y = np.empty((x.shape[0], g[10], g[11], x.shape[3]), x.dtype)
     m.bias_relu_pool(x, v, out, y, *g, dt)
-    put_side(out, pool_key, y)
-    return out
-
-
-def col_sum(x):
-    """x summed over all axes but the last (shape (C,)), accumulated in double; or None."""
-    r = take_side(x, "col_sum")
-    if r is not None:
-        return r
-    return _col_sum(x)
+    return out, y

@@ -16,7 +16,6 @@ import numpy as np
 from tensorweave import native
 
 from . import _util as U
-from . import elementwise as ew
 
 __all__ = [
     "avg_pool",
@@ -238,12 +237,6 @@ def _native_args(x, k, s, out, pads, *others):
     return m, (n, h, w, c, k[0], k[1], s[0], s[1], pads[0][0], pads[1][0], out[0], out[1], dt)
 
 
-def side_key(ksize, strides, padding, explicit_paddings=(), data_format="NHWC"):
-    """Key of a MaxPool's result left by the fused step that produced its input."""
-    return ("max_pool", tuple(int(v) for v in ksize), tuple(int(v) for v in strides), padding,
-            tuple(int(v) for v in explicit_paddings), data_format)
-
-
 def native_geometry(ksize, strides, padding, explicit_paddings=(), data_format="NHWC"):
     """fn(x_shape) -> the C kernels' geometry tuple (without dtype), or None."""
     if data_format != "NHWC":
@@ -264,11 +257,6 @@ def native_geometry(ksize, strides, padding, explicit_paddings=(), data_format="
 
 def max_pool(input, ksize, strides, padding, explicit_paddings=(), data_format="NHWC"):
     """TF ``MaxPool``."""
-    if ew._SIDE and type(input) is np.ndarray:
-        y = ew.take_side(input, side_key(ksize, strides, padding, explicit_paddings,
-                                         data_format))
-        if y is not None:
-            return y
     cl = U.check_format(data_format, 2)
     x = U.to_channels_last(np.asarray(input), cl)
     k, s, out, pads = _setup(2, x.shape, ksize, strides, padding, data_format, explicit_paddings)
@@ -300,7 +288,7 @@ def max_pool_grad_relu(orig_input, orig_output, grad, features, ksize, strides, 
                        explicit_paddings=(), data_format="NHWC", col_sum=False):
     """``ReluGrad(MaxPoolGrad(orig_input, orig_output, grad), features)`` in one C pass, or
     None when the C kernel does not apply (the caller then runs the two ops).  With
-    ``col_sum`` the result's sums over N, H, W are left as its "col_sum" side result."""
+    ``col_sum`` it returns (result, the result's sums over N, H, W) from the same pass."""
     cl = U.check_format(data_format, 2)
     x, dy, f = orig_input, grad, features
     if not cl or type(x) is not np.ndarray or type(f) is not np.ndarray or (
@@ -315,7 +303,7 @@ def max_pool_grad_relu(orig_input, orig_output, grad, features, ksize, strides, 
     if col_sum and x.shape[-1] > 0:
         cs = np.empty(x.shape[-1], dtype=x.dtype)
         nat[0].max_pool_grad(x, dy, f, dx, *nat[1], cs)
-        ew.put_side(dx, "col_sum", cs)
+        return dx, cs
     else:
         nat[0].max_pool_grad(x, dy, f, dx, *nat[1])
     return dx

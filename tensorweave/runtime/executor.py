@@ -174,8 +174,10 @@ class Plan:
         # A fused pair runs as one step where its producer (the absorbed op) ran.
         act_of = {id(src_op): act for act in order if id(act) in rw.fused
                   for src_op in (rw.fused[id(act)],)}
+        # ... and a consumer it also computes (rw.side) is one more output of that step.
+        side_ids = set(map(id, rw.side.values()))
         for step_op in order:
-            if id(step_op) in rw.fused:
+            if id(step_op) in rw.fused or id(step_op) in side_ids:
                 continue
             op = act_of.get(id(step_op), step_op)
             fused_add = rw.fused.get(id(op))
@@ -189,22 +191,27 @@ class Plan:
                 else:
                     ins.append(slot(t))
             n_src = len(ins)
+            side = rw.side.get(id(op)) if fused_add is not None else None
             if fused_add is not None:  # the fused op's own other inputs follow
                 ins.extend(slot(t) for t in op._inputs[1:])
+            if side is not None:  # then the side consumer's (its first input is op's output)
+                ins.extend(slot(t) for t in side._inputs[1:])
             outs = []
-            for t in op._outputs:
+            for t in op._outputs + (side._outputs if side is not None else []):
                 if id(t) in feed_index:
                     outs.append("_")
                 else:
                     name = "v%d" % next(names)
                     slot_of[id(t)] = name
                     outs.append(name)
-                    if op.type in _ALIASING_OP_TYPES or t._dtype.is_ref_dtype or (
-                            op.type == "Identity" and op._inputs and
-                            slot_of.get(id(op._inputs[0])) in alias_var):
+                    top = t._op
+                    if top.type in _ALIASING_OP_TYPES or t._dtype.is_ref_dtype or (
+                            top.type == "Identity" and top._inputs and
+                            slot_of.get(id(top._inputs[0])) in alias_var):
                         alias_var.add(name)
             if fused_add is not None:
-                fn = rewrites.fused_kernel(op, kernel_of(op), kernel_of(fused_add), n_src)
+                fn = rewrites.fused_kernel(op, kernel_of(op), kernel_of(fused_add), n_src,
+                                           side, kernel_of(side) if side is not None else None)
             else:
                 fn = devices.intra_op_kernel(op, kernel_of(op))
             steps.append(Step(op, fn, ins, outs))
@@ -493,10 +500,13 @@ class ParallelRunner:
                 if o != "_":
                     producer[o] = i
         step_of_op = {id(st.op): i for i, st in enumerate(steps)}
-        for i, st in enumerate(steps):  # an absorbed producer is done when its fused step is
+        for i, st in enumerate(steps):  # absorbed ops are done when their fused step is
             src = plan.rewrites.fused.get(id(st.op))
             if src is not None:
                 step_of_op[id(src)] = i
+                side = plan.rewrites.side.get(id(st.op))
+                if side is not None:
+                    step_of_op[id(side)] = i
         preds = []
         alias = plan.rewrites.alias
         for i, st in enumerate(steps):
@@ -504,6 +514,8 @@ class ParallelRunner:
             p.update(self._control_preds(st.op, step_of_op))
             fused = plan.rewrites.fused.get(id(st.op))
             srcs = [st.op] if fused is None else [st.op, fused]
+            if fused is not None and id(st.op) in plan.rewrites.side:
+                srcs.append(plan.rewrites.side[id(st.op)])
             for src in srcs:
                 p.update(self._control_preds(src, step_of_op))
                 for t in src._inputs:

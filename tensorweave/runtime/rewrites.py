@@ -14,20 +14,20 @@ turns constant folding and common-subexpression elimination off:
   known shapes, and every stateless deterministic op whose inputs are all folded (up to
   `max_folded_constant_in_bytes`, 10 MB by default) are computed once, at plan time;
 - arithmetic simplification (`arithmetic_optimization`): Identity/Snapshot/StopGradient
-  outputs alias their input (an Identity's control inputs then guard its consumers), a Reshape to the input's own static shape and a reduction over
-  no axes alias their input;
+  outputs alias their input (an Identity's control inputs then guard its consumers), a
+  Reshape to the input's own static shape and a reduction over no axes alias their input;
 - common-subexpression elimination (`common_subgraph_elimination`): stateless ops with the
   same type, attrs and inputs compute once;
 - fusion (`remapping`): Relu/Tanh of a fresh Add/AddV2/BiasAdd result, and ReluGrad of any
   pure op's fresh result, computes in place when it is that result's only consumer (same
   ufunc, same numbers, one buffer and one pass less); with the C kernels, Relu(Add/BiasAdd)
-  and ReluGrad(MaxPoolGrad) are single passes.
+  and ReluGrad(MaxPoolGrad) are single passes, and such a step also computes the MaxPool /
+  bias-gradient Sum reading its output as a second output of the same step (same numbers).
 
 Random, stateful, control-flow and side-effecting ops are never folded, merged or skipped.
 """
 import functools
 import os
-import threading
 
 import numpy as np
 
@@ -55,9 +55,6 @@ _SHAPE_TYPES = frozenset(["Shape", "Size", "Rank", "ShapeN"])
 _FUSABLE_ACT = frozenset(["Relu", "Tanh"])
 _FUSABLE_ADD = frozenset(["Add", "AddV2", "BiasAdd"])
 _DEFAULT_MAX_FOLD_BYTES = 10 << 20
-# What the last _fuse in this thread asked its fused steps to compute on the side (read by
-# fused_kernel, which the executor calls while building that same plan).
-_TLS = threading.local()
 
 
 class Settings:
@@ -144,7 +141,7 @@ class Result:
         self.guards = {}    # id(const tensor) -> ops that must still run (a folded Shape's input)
         self.alias = {}     # id(tensor) -> tensor it equals
         self.fused = {}     # id(activation op) -> id(add op) computed inside it
-        self.side = {}      # id(activation op) -> (op, what its consumers take from its pass)
+        self.side = {}      # id(activation op) -> consumer op its fused step also computes
         self.skip = set()   # id(op) of ops that need not run
         self.folded_ops = 0
         self.cse_ops = 0
@@ -254,7 +251,6 @@ def optimize(order, fetches, feed_ids, settings, kernel_of):
                         res.skip.add(id(op))
                         res.cse_ops += 1
                         continue
-    _TLS.side = res.side
     if settings.remapping:
         _fuse(order, fetches, res, resolve, feed_ids)
         _side_results(order, fetches, res, resolve)
@@ -390,50 +386,51 @@ def _fuse(order, fetches, res, resolve, feed_ids=()):
 
 
 def _side_results(order, fetches, res, resolve):
-    """Consumers a fused step can serve from its own pass over its output: the MaxPool of a
-    Relu(Add/BiasAdd) and the bias-gradient Sum of a ReluGrad(MaxPoolGrad) (see
-    kernels/elementwise.py).  Only for outputs the user never sees (not fetched) and that no
-    step writes in place (they have a consumer that is not absorbed)."""
+    """Consumers a fused step computes in the same pass over its output (the step then has
+    the consumer's outputs too): the MaxPool of a Relu(Add/BiasAdd) and the bias-gradient
+    Sum/BiasAddGrad of a ReluGrad(MaxPoolGrad) (see kernels/elementwise.py, kernels/pool.py).
+    Only consumers without control inputs whose other inputs are folded constants, so running
+    them inside the producing step changes no order."""
     if not res.fused:
         return
-    fetched = {id(resolve(t)) for t in fetches}
+    absorbed = set(map(id, res.fused.values()))
     users = {}
     for op in order:
         if id(op) in res.skip:
             continue
         for x in op._inputs:
             users.setdefault(id(resolve(x)), []).append(op)
+
+    def free(u, out):
+        return (id(u) not in res.fused and id(u) not in absorbed and not u._control_inputs
+                and u._inputs and resolve(u._inputs[0]) is out
+                and all(id(resolve(t)) in res.consts for t in u._inputs[1:]))
+
     for op in order:
         if id(op) not in res.fused or len(op._outputs) != 1:
             continue
         out = op._outputs[0]
-        if id(out) in fetched or out._dtype.np_dtype.kind != "f":
+        if out._dtype.np_dtype.kind != "f":
             continue
-        us = users.get(id(out), ())
+        us = [u for u in users.get(id(out), ()) if free(u, out)]
         if op.type == "Relu":
             for u in us:
-                if u.type == "MaxPool" and _attr(u, "data_format", "NHWC") == "NHWC" and (
-                        resolve(u._inputs[0]) is out):
-                    a = u._attrs
-                    res.side[id(op)] = (op, ("max_pool", a.get("ksize"), a.get("strides"),
-                                             a.get("padding"), a.get("explicit_paddings", ()),
-                                             "NHWC"))
+                if u.type == "MaxPool" and _attr(u, "data_format", "NHWC") == "NHWC":
+                    res.side[id(op)] = u
                     break
         elif op.type == "ReluGrad":
             rank = out._shape._dims
             rank = len(rank) if rank is not None else None
             for u in us:
-                if resolve(u._inputs[0]) is not out:
-                    continue
                 if u.type == "BiasAddGrad" and _attr(u, "data_format", "NHWC") == "NHWC":
-                    res.side[id(op)] = (op, ("col_sum",))
+                    res.side[id(op)] = u
                     break
                 if u.type == "Sum" and rank is not None and rank > 1 and len(u._inputs) == 2:
                     ax = res.consts.get(id(resolve(u._inputs[1])))
                     if ax is not None and ax.dtype.kind in "iu" and ax.size == rank - 1 and (
                             sorted({int(v) % rank for v in ax.reshape(-1)}) == list(
                                 range(rank - 1))):
-                        res.side[id(op)] = (op, ("col_sum",))
+                        res.side[id(op)] = u
                         break
 
 
@@ -479,20 +476,40 @@ def _native_bias_relu(add_fn):
     return False
 
 
-def fused_kernel(act_op, act_fn, add_fn, n_src):
-    """The kernel of a fused step: fn(*src_inputs, *act_inputs[1:]).
+def fused_kernel(act_op, act_fn, add_fn, n_src, side_op=None, side_fn=None):
+    """The kernel of a fused step: fn(*src_inputs, *act_inputs[1:], *side_inputs[1:]).
 
     Where the C kernels apply (tensorweave/native/_nn.c, float32/float64 contiguous arrays),
     Relu(Add/BiasAdd) is one bias-add+ReLU pass and ReluGrad(MaxPoolGrad) one pooling-gradient
-    pass; the numbers are the NumPy path's.
+    pass; the numbers are the NumPy path's.  With `side_op` (a consumer of the activation, see
+    _side_results) the step returns (activation, side_op's result), both from one pass where
+    the C kernels allow, else the side op's own kernel runs on the activation.
     """
+    fn = _fused_act(act_op, act_fn, add_fn, n_src, side_op)
+    if side_op is None:
+        return fn
+    n_act = n_src + len(act_op._inputs) - 1
+    # A Sum(keep_dims) over the leading axes (TF's broadcast gradients) keeps them as 1s.
+    lead = None
+    if side_op.type == "Sum" and side_op._attrs.get("keep_dims"):
+        lead = (1,) * (len(act_op._outputs[0]._shape._dims) - 1) + (-1,)
+
+    def with_side(*args):
+        r = fn(*args[:n_act])
+        if type(r) is tuple:
+            return r if lead is None else (r[0], r[1].reshape(lead))
+        return r, side_fn(r, *args[n_act:])
+    return with_side
+
+
+def _fused_act(act_op, act_fn, add_fn, n_src, side_op):
+    """fn(*src_inputs, *act_inputs[1:]): the activation, or (activation, side_op's result)
+    when one C pass computed both."""
     t = act_op.type
-    side = getattr(_TLS, "side", {}).get(id(act_op))
-    side = side[1] if side is not None and side[0] is act_op else None
     if t == "ReluGrad":
         pool_grad = n_src == 3 and _kernel_is(add_fn, "MaxPoolGrad")
         kw = dict(add_fn.keywords) if pool_grad else {}
-        if side == ("col_sum",):
+        if side_op is not None:
             kw["col_sum"] = True
 
         def fn(*args):
@@ -510,17 +527,19 @@ def fused_kernel(act_op, act_fn, add_fn, n_src):
         return fn
     if t == "Relu":
         bias_relu = n_src == 2 and _native_bias_relu(add_fn)
-        pool_key = geom = None
-        if bias_relu and side is not None and side[0] == "max_pool":
+        geom = None
+        if bias_relu and side_op is not None:
+            a = side_op._attrs
             try:
-                pool_key = pool_k.side_key(*side[1:])
-                geom = pool_k.native_geometry(*side[1:])
+                geom = pool_k.native_geometry(a.get("ksize"), a.get("strides"),
+                                              _attr(side_op, "padding", "VALID"),
+                                              a.get("explicit_paddings", ()), "NHWC")
             except (TypeError, ValueError):
-                pool_key = geom = None
+                geom = None
 
         def fn(*args):
             if geom is not None:
-                r = ew.bias_relu_pool(args[0], args[1], pool_key, geom)
+                r = ew.bias_relu_pool(args[0], args[1], geom)
                 if r is not None:
                     return r
             if bias_relu:

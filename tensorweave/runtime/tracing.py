@@ -41,11 +41,18 @@ def run_with_trace(session, plan, feed_arrays, options, run_metadata):
     peak = [0]
 
     fused = getattr(getattr(plan, "rewrites", None), "fused", {})
+    sides = getattr(getattr(plan, "rewrites", None), "side", {})
 
     def record(op, start_us, end_us, outputs, thread_id):
         add = fused.get(id(op))
         if add is not None:  # computed inside this step (add + activation in one buffer)
             _record(add, start_us, start_us, [None] * len(add.outputs), thread_id)
+        side = sides.get(id(op)) if add is not None else None
+        if side is not None:  # a consumer this step also computed: its outputs come last
+            n = len(op.outputs)
+            _record(op, start_us, end_us, outputs[:n], thread_id)
+            _record(side, end_us, end_us, outputs[n:], thread_id)
+            return
         _record(op, start_us, end_us, outputs, thread_id)
 
     def _record(op, start_us, end_us, outputs, thread_id):

@@ -322,15 +322,6 @@ def test_graph_results_match_numpy_path(monkeypatch, small_threshold):
         _bits_equal(g, w)
 
 
-def test_side_results_need_the_same_array_and_key():
-    a, b = np.ones(4, np.float32), np.ones(4, np.float32)
-    ew.put_side(a, "k", 1)
-    assert ew.take_side(b, "k") is None
-    assert ew.take_side(a, "other") is None
-    assert ew.take_side(a, "k") == 1
-    assert ew.take_side(a, "k") is None  # taken once
-
-
 @pytest.mark.parametrize("fetch_relu", [False, True])
 def test_fused_steps_serve_pool_and_bias_grad(monkeypatch, fetch_relu):
     calls = []
@@ -362,13 +353,44 @@ def test_fused_steps_serve_pool_and_bias_grad(monkeypatch, fetch_relu):
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             fetches = [h, gb, b] + ([r] if fetch_relu else [])
-            hv, gbv, bv = sess.run(fetches, {x: xv})[:3]
+            res = sess.run(fetches, {x: xv})
+            hv, gbv, bv = res[:3]
     rv = np.maximum(xv + bv, np.float32(0))
+    if fetch_relu:
+        _bits_equal(res[3], rv)
     want_h = pool._max_fwd(rv, (2, 2), (2, 2), (4, 4), ((0, 0), (0, 0)))
     dr = pool._max_grad_first(rv, 2 * want_h, (2, 2), (2, 2), (4, 4), ((0, 0), (0, 0)))
     dr = np.multiply(dr, rv > 0)
     _bits_equal(hv, want_h)
     np.testing.assert_array_equal(gbv, dr.astype(np.float64).sum(axis=(0, 1, 2)).astype(
         np.float32))
-    assert ("bias_relu_pool" in calls) != fetch_relu  # a fetched Relu output is computed alone
+    assert "bias_relu_pool" in calls  # the fused step's outputs may be fetched too
     assert "max_pool_grad+sum" in calls
+
+
+@pytest.mark.parametrize("inter", [0, 2])
+def test_side_outputs_traced_and_parallel(inter):
+    """A fused step's side consumer (MaxPool, bias-gradient Sum) keeps its name in traces,
+    and the inter-op scheduler orders its users after that step: same numbers as serial."""
+    rng = np.random.default_rng(3)
+    xv = rng.standard_normal((4, 10, 10, 16)).astype(np.float32)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 10, 10, 16])
+        b = tf.Variable(rng.standard_normal(16).astype(np.float32))
+        h = tf.nn.max_pool(tf.nn.relu(x * 1.0 + b), [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+        loss = tf.reduce_sum(h * h)
+        gb, = tf.gradients(loss, [b])
+        outs = {}
+        for threads in (0, inter):
+            cfg = tf.ConfigProto(inter_op_parallelism_threads=threads)
+            with tf.Session(config=cfg) as sess:
+                sess.run(tf.global_variables_initializer())
+                ro = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+                md = tf.RunMetadata()
+                outs[threads] = sess.run([h, gb], {x: xv}, options=ro, run_metadata=md)
+                names = {n.node_name for d in md.step_stats.dev_stats for n in d.node_stats}
+                assert h.op.name in names
+                assert "gradients/add_grad/Sum" in names
+    for a, c in zip(outs[0], outs[inter]):
+        _bits_equal(a, c)
