@@ -5,11 +5,12 @@ Thread settings follow ConfigProto:
   split their batch and big float32 MatMuls their output columns over that many threads of
   their own (sleeping when idle); BLAS gets that many threads when it is set explicitly.
   Automatic means: convolutions and MatMuls use the cores other processes leave idle (sampled
-  from /proc/stat every 0.1 s, see conv._spare_threads) and BLAS runs single-threaded, because a BLAS library's spinning workers collapse on a loaded
-  machine (a 100x784x500 GEMM goes from 0.6 ms to 16 ms on 2 busy cores) while independent
-  kernels and the convolution split (sleeping threads taking chunks as they come free,
-  robust to a descheduled thread) already keep the cores busy.  An OPENBLAS_NUM_THREADS /
-  OMP_NUM_THREADS / MKL_NUM_THREADS set by the user is left alone in automatic mode.
+  from /proc/stat every 0.1 s, see conv._spare_threads) and BLAS runs single-threaded,
+  because a BLAS library's spinning workers collapse on a loaded machine (a 100x784x500 GEMM
+  goes from 0.6 ms to 16 ms on 2 busy cores) while our own split (workers taking blocks as
+  they come free, robust to a descheduled thread) already keeps the cores busy.  An
+  OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS set by the user is left alone in
+  automatic mode.
 - `inter_op_parallelism_threads` (0 = serial here): independent ready kernels of one step
   run concurrently on a pool of that many threads (see executor.ParallelRunner).
 """
