@@ -243,6 +243,22 @@ def interleave_gen(inp, fn, cycle_length, block_length):
     return gen
 
 
+def _take_rows(pend, n):
+    """The first n rows of the deque of chunks `pend` (taken off it) as one chunk."""
+    parts, need = [], n
+    while need:
+        c0 = pend[0]
+        k0 = len(c0[0])
+        if k0 <= need:
+            parts.append(pend.popleft())
+            need -= k0
+        else:
+            parts.append(tuple(x[:need] for x in c0))
+            pend[0] = tuple(x[need:] for x in c0)
+            need = 0
+    return _concat_chunks(parts)
+
+
 def _concat_chunks(parts):
     if len(parts) == 1:
         return parts[0]
@@ -260,19 +276,8 @@ def rechunk(chunks, bs, drop_remainder):
         pend.append(c)
         have += k
         while have >= bs:
-            take, need = [], bs
-            while need:
-                c0 = pend[0]
-                k0 = len(c0[0])
-                if k0 <= need:
-                    take.append(pend.popleft())
-                    need -= k0
-                else:
-                    take.append(tuple(x[:need] for x in c0))
-                    pend[0] = tuple(x[need:] for x in c0)
-                    need = 0
             have -= bs
-            yield _concat_chunks(take)
+            yield _take_rows(pend, bs)
     if have and not drop_remainder:
         yield _concat_chunks(list(pend))
 
@@ -448,19 +453,8 @@ def fused_map_batch_gen(map_info, bs, drop_remainder):
 
         def take(n):
             nonlocal have
-            parts, need = [], n
-            while need:
-                c0 = pend[0]
-                k0 = len(c0[0])
-                if k0 <= need:
-                    parts.append(pend.popleft())
-                    need -= k0
-                else:
-                    parts.append(tuple(x[:need] for x in c0))
-                    pend[0] = tuple(x[need:] for x in c0)
-                    need = 0
             have -= n
-            return _concat_chunks(parts)
+            return _take_rows(pend, n)
 
         while True:
             try:
