@@ -6,11 +6,29 @@ convert NCHW/NCDHW inputs with a transpose at entry and exit.
 
 import itertools
 import math
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 __all__ = ["conv_output_size", "conv_padding"]
+
+_SCRATCH = threading.local()
+
+
+def scratch(slot, shape, dtype):
+    """A buffer of this thread's, reused across calls under the name `slot` (no page faults
+    for a fresh work array every call); its contents are whatever the last user left."""
+    dtype = np.dtype(dtype)
+    n = prod(shape) * dtype.itemsize
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.nbytes < n:
+        buf = bufs[slot] = np.empty(max(n, 1), dtype=np.uint8)
+    return buf[:n].view(dtype).reshape(shape)
+
 
 # Bytes of im2col buffer per chunk: small enough to stay in L2/L3 between the copy and the
 # GEMM that consumes it, large enough that the per-call overhead does not matter.

@@ -52,7 +52,6 @@ _PARALLEL_MIN_MACS = 4 << 20
 _CHUNK_BYTES = 4 << 20
 _LOAD = {"checked": -1.0, "threads": 1, "wall": 0.0, "cpu": 0.0, "busy": None,
          "saturated": False}
-_SCRATCH = threading.local()
 
 
 def set_num_threads(n, auto=False):
@@ -182,19 +181,6 @@ def _run_chunks(fn, chunks, macs):
     return res
 
 
-def _scratch(slot, shape, dtype):
-    """A per-thread buffer reused across calls (no page faults for a fresh im2col matrix)."""
-    dtype = np.dtype(dtype)
-    n = U.prod(shape) * dtype.itemsize
-    bufs = getattr(_SCRATCH, "bufs", None)
-    if bufs is None:
-        bufs = _SCRATCH.bufs = {}
-    buf = bufs.get(slot)
-    if buf is None or buf.nbytes < n:
-        buf = bufs[slot] = np.empty(max(n, 1), dtype=np.uint8)
-    return buf[:n].view(dtype).reshape(shape)
-
-
 # ----------------------------------------------------------------------------- attrs
 
 
@@ -238,7 +224,7 @@ def _im2col_chunks(x, k, s, d, out, pads):
     if c == 1:
         # One input channel: build the transposed matrix (taps, pixels) tap by tap, so each
         # copy moves whole output rows instead of kernel-width runs of single elements.
-        buf = _scratch("col", (kk, nb * p), x.dtype)
+        buf = U.scratch("col", (kk, nb * p), x.dtype)
         tap_idx = [U.tap_index(t, out, s, d)[:-1] + (0,) for t in U.taps(k)]
         for b0 in range(0, n, nb):
             b1 = min(n, b0 + nb)
@@ -248,7 +234,7 @@ def _im2col_chunks(x, k, s, d, out, pads):
             yield b0, b1, buf[:, :m].T
         return
     view = U.windows(xp, out, k, s, d)
-    buf = _scratch("col", (nb, *out, *k, c), x.dtype)
+    buf = U.scratch("col", (nb, *out, *k, c), x.dtype)
     for b0 in range(0, n, nb):
         b1 = min(n, b0 + nb)
         col = buf[: b1 - b0]
@@ -262,7 +248,7 @@ def _pad(x, pads):
         return x
     shape = (x.shape[0],) + tuple(v + pb + pa for v, (pb, pa) in zip(x.shape[1:-1], pads)) + (
         x.shape[-1],)
-    xp = _scratch("pad", shape, x.dtype)
+    xp = U.scratch("pad", shape, x.dtype)
     xp.fill(0)
     xp[U.interior(x.shape[1:-1], pads)] = x
     return xp

@@ -26,6 +26,8 @@ import threading
 
 import numpy as np
 
+from . import _util as U
+
 __all__ = ["conv2d_fwd", "conv2d_bwd_input", "conv2d_bwd_filter", "plan"]
 
 # The transform GEMMs are thin (K = 10-40) and the channel GEMMs small and batched, so they
@@ -291,21 +293,9 @@ def native():
     return _NATIVE[0]
 
 
-_TLS = threading.local()
-
-
 def _buf(slot, shape):
-    """A float32 work array reused by this thread across calls (no fresh pages each call)."""
-    n = 1
-    for v in shape:
-        n *= int(v)
-    bufs = getattr(_TLS, "bufs", None)
-    if bufs is None:
-        bufs = _TLS.bufs = {}
-    b = bufs.get(slot)
-    if b is None or b.size < n:
-        b = bufs[slot] = np.empty(max(n, 1), dtype=np.float32)
-    return b[:n].reshape(shape)
+    """A float32 work array reused by this thread across calls (kernels/_util.scratch)."""
+    return U.scratch(("conv_fast", slot), shape, np.float32)
 
 
 def _split(n, parts):
