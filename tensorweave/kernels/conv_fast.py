@@ -26,6 +26,7 @@ import threading
 
 import numpy as np
 
+from .. import native as _native
 from . import _util as U
 
 __all__ = ["conv2d_fwd", "conv2d_bwd_input", "conv2d_bwd_filter", "plan"]
@@ -281,16 +282,9 @@ def _run(fn, n, runner, item_bytes, collect=False):
 # computes the same values whatever thread runs it.  The module also has a direct
 # convolution for few input channels (a first layer: forward and filter gradient).
 
-_NATIVE = []
-
-
 def native():
     """The `_conv` C module, or None (not built, or TENSORWEAVE_NATIVE=0)."""
-    if not _NATIVE:
-        from .. import native as _n
-
-        _NATIVE.append(_n.load("_conv"))
-    return _NATIVE[0]
+    return _native.load("_conv")
 
 
 def _buf(slot, shape):

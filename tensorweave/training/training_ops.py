@@ -6,6 +6,7 @@ the variable), returning the updated variable.
 """
 import numpy as np
 
+from tensorweave import native
 from tensorweave.framework import registry
 from tensorweave.framework.registry import TYPE, out, register_op
 from tensorweave.runtime.executor import var_name_of_ref
@@ -67,17 +68,11 @@ def _c(x, like):
 # NumPy formulas' operations in their order (bitwise the same results).  It takes float32 /
 # float64 C-contiguous arrays of one shape and dtype that do not overlap; anything else runs
 # the NumPy formula below.
-_NATIVE = [False, None]  # [looked up, module]
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _native():
-    if not _NATIVE[0]:
-        from tensorweave import native
-
-        _NATIVE[1] = native.load("_train")
-        _NATIVE[0] = True
-    return _NATIVE[1]
+    return native.load("_train")
 
 
 def _native_ok(refs, grad):

@@ -12,12 +12,12 @@ pytestmark = pytest.mark.skipif(mod is None, reason="_train not built")
 
 
 def _numpy_path(fn, *args, **kw):
-    saved = list(T._NATIVE)
-    T._NATIVE[:] = [True, None]
+    saved = native._CACHE.get("_train")
+    native._CACHE["_train"] = None
     try:
         fn(*args, **kw)
     finally:
-        T._NATIVE[:] = saved
+        native._CACHE["_train"] = saved
 
 
 def _inputs(rng, shape, dtype, n_slots, positive_slots=False, specials=False):
